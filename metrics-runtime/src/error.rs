@@ -1,0 +1,59 @@
+//! The error type of this crate.
+
+use std::fmt;
+
+/// Why building or installing a [`SessionMetrics`](crate::SessionMetrics) failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The global metrics already exist: [`get_metrics`](crate::get_metrics) was called, or
+    /// the global was initialised, before this initialisation.
+    AlreadyInitialized,
+    /// The registry refused a collector, e.g. because the application already registered a
+    /// metric with one of our names.
+    Registry(prometheus::Error),
+    /// A histogram bucket list is empty, unsorted, or holds a value that is not finite.
+    InvalidBuckets {
+        /// The histogram the buckets were meant for.
+        metric: &'static str,
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// A constant label has an invalid or reserved name.
+    InvalidConstLabel {
+        /// The offending label name.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The text encoder rejected a metric family (only possible with a user collector).
+    Encode(prometheus::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::AlreadyInitialized => f.write_str(
+                "the global session metrics are already initialised (get_metrics() was called \
+                 or an earlier initialisation succeeded)",
+            ),
+            Error::Registry(e) => write!(f, "cannot register the session metrics: {e}"),
+            Error::InvalidBuckets { metric, reason } => {
+                write!(f, "invalid buckets for {metric}: {reason}")
+            }
+            Error::InvalidConstLabel { name, reason } => {
+                write!(f, "invalid constant label {name:?}: {reason}")
+            }
+            Error::Encode(e) => write!(f, "cannot encode the metrics as text: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Registry(e) | Error::Encode(e) => Some(e),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! A labelled metric family: our replacement for prometheus' `MetricVec`.
+//!
+//! `MetricVec` keys its children by an FNV hash of the label values written back to back, so
+//! `["ab", "c"]` and `["a", "bc"]` silently share one child. Here children are keyed by the
+//! label values themselves, so distinct label sets are always distinct series.
+
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use hashbrown::{Equivalent, HashMap};
+use prometheus::core::Desc;
+use prometheus::proto;
+
+use crate::series::Series;
+
+type Key = Box<[Box<str>]>;
+
+/// Borrowed label values, looked up without allocating a [`Key`].
+struct Query<'a>(&'a [&'a str]);
+
+impl Hash for Query<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // `[&str]` and `[Box<str>]` hash identically: length, then each `str`.
+        self.0.hash(state);
+    }
+}
+
+impl Equivalent<Key> for Query<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        key.len() == self.0.len() && key.iter().zip(self.0).all(|(k, q)| &**k == *q)
+    }
+}
+
+/// Static description of a family: what `# HELP` / `# TYPE` and the label names say.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Spec {
+    pub name: &'static str,
+    pub help: &'static str,
+    pub labels: &'static [&'static str],
+}
+
+pub(crate) struct Family<S: Series> {
+    spec: Spec,
+    desc: Desc,
+    config: S::Config,
+    const_labels: Vec<proto::LabelPair>,
+    children: RwLock<HashMap<Key, Arc<S>>>,
+}
+
+impl<S: Series> Family<S> {
+    pub(crate) fn new(
+        spec: Spec,
+        config: S::Config,
+        const_labels: &[(String, String)],
+    ) -> prometheus::Result<Self> {
+        let desc = Desc::new(
+            spec.name.to_owned(),
+            spec.help.to_owned(),
+            spec.labels.iter().map(|&l| l.to_owned()).collect(),
+            const_labels.iter().cloned().collect(),
+        )?;
+        Ok(Self {
+            spec,
+            desc,
+            config,
+            const_labels: const_labels
+                .iter()
+                .map(|(name, value)| label_pair(name, value))
+                .collect(),
+            children: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// The series for `values`, created on first use. `values` must match the label names in
+    /// length; callers are internal and always pass the right arity.
+    pub(crate) fn with(&self, values: &[&str]) -> Arc<S> {
+        debug_assert_eq!(values.len(), self.spec.labels.len());
+        if let Some(child) = self.get(values) {
+            return child;
+        }
+        let mut children = self.children.write().unwrap_or_else(PoisonError::into_inner);
+        let key: Key = values.iter().map(|&v| Box::from(v)).collect();
+        children
+            .entry(key)
+            .or_insert_with(|| Arc::new(S::new(&self.config)))
+            .clone()
+    }
+
+    /// The series for `values` if it exists.
+    pub(crate) fn get(&self, values: &[&str]) -> Option<Arc<S>> {
+        let children = self.children.read().unwrap_or_else(PoisonError::into_inner);
+        children.get(&Query(values)).cloned()
+    }
+
+    /// Calls `f` with every series and its label values.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&[Box<str>], &S)) {
+        let children = self.children.read().unwrap_or_else(PoisonError::into_inner);
+        for (key, child) in children.iter() {
+            f(key, child);
+        }
+    }
+
+    /// Zeroes every series in place. Series are kept because call sites hold them.
+    pub(crate) fn reset(&self) {
+        self.for_each(|_, child| child.reset());
+    }
+
+    pub(crate) fn desc(&self) -> &Desc {
+        &self.desc
+    }
+
+    pub(crate) fn collect(&self) -> proto::MetricFamily {
+        let mut metrics = Vec::new();
+        self.for_each(|values, child| {
+            let mut labels = self.const_labels.clone();
+            labels.extend(
+                self.spec
+                    .labels
+                    .iter()
+                    .zip(values)
+                    .map(|(name, value)| label_pair(name, value)),
+            );
+            labels.sort_by(|a, b| a.name().cmp(b.name()));
+            let mut metric = proto::Metric::default();
+            metric.set_label(labels);
+            child.fill(&mut metric);
+            metrics.push(metric);
+        });
+        let mut family = proto::MetricFamily::default();
+        family.set_name(self.spec.name.to_owned());
+        family.set_help(self.spec.help.to_owned());
+        family.set_field_type(S::KIND);
+        family.set_metric(metrics);
+        family
+    }
+}
+
+fn label_pair(name: &str, value: &str) -> proto::LabelPair {
+    let mut pair = proto::LabelPair::default();
+    pair.set_name(name.to_owned());
+    pair.set_value(value.to_owned());
+    pair
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::series::Counter;
+
+    const SPEC: Spec = Spec {
+        name: "t_total",
+        help: "test",
+        labels: &["a", "b"],
+    };
+
+    #[test]
+    fn concatenation_aliases_stay_apart() {
+        let family = Family::<Counter>::new(SPEC, (), &[]).unwrap();
+        family.with(&["ab", "c"]).inc();
+        family.with(&["a", "bc"]).inc();
+        family.with(&["a", "bc"]).inc();
+        assert_eq!(family.get(&["ab", "c"]).unwrap().get(), 1);
+        assert_eq!(family.get(&["a", "bc"]).unwrap().get(), 2);
+        assert_eq!(family.collect().get_metric().len(), 2);
+    }
+}

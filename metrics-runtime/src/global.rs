@@ -1,0 +1,58 @@
+//! The process-wide [`SessionMetrics`] that `#[track_operation]` records into.
+
+use once_cell::sync::OnceCell;
+use prometheus::Registry;
+
+use crate::{Error, SessionMetrics};
+
+static GLOBAL: OnceCell<SessionMetrics> = OnceCell::new();
+
+/// The global [`SessionMetrics`], created with its own fresh [`Registry`] on first use unless
+/// [`init_metrics`] or [`init_metrics_with_registry`] ran first.
+///
+/// ```
+/// session_metrics::get_metrics().record_session_start("mahavishnu", "zsh");
+/// let text = session_metrics::get_metrics().export_metrics();
+/// assert!(text.contains("session_start_total"));
+/// ```
+pub fn get_metrics() -> &'static SessionMetrics {
+    GLOBAL.get_or_init(|| {
+        // A fresh registry cannot hold a conflicting collector, so this only falls back to
+        // disabled metrics if that invariant is ever broken; recording must not panic.
+        SessionMetrics::new(Registry::new()).unwrap_or_else(|_| SessionMetrics::disabled())
+    })
+}
+
+/// Installs `metrics` as the global instance. Call it before anything records.
+///
+/// # Errors
+/// [`Error::AlreadyInitialized`] if the global already exists; `metrics` is dropped.
+///
+/// ```
+/// use session_metrics::{SessionMetrics, init_metrics, get_metrics};
+///
+/// let metrics = SessionMetrics::builder().const_label("service", "buddy").build(prometheus::Registry::new())?;
+/// init_metrics(metrics)?;
+/// assert!(init_metrics(SessionMetrics::disabled()).is_err());
+/// get_metrics().record_session_start("c", "bash");
+/// assert!(get_metrics().export_metrics().contains(r#"service="buddy""#));
+/// # Ok::<(), session_metrics::Error>(())
+/// ```
+pub fn init_metrics(metrics: SessionMetrics) -> Result<&'static SessionMetrics, Error> {
+    GLOBAL
+        .try_insert(metrics)
+        .map_err(|_| Error::AlreadyInitialized)
+}
+
+/// Creates the global instance inside the application's own `registry`, so that
+/// the application's collectors and ours are exported together.
+///
+/// # Errors
+/// [`Error::AlreadyInitialized`] if the global already exists (nothing is registered then),
+/// or [`Error::Registry`] if `registry` already holds one of our metric names.
+pub fn init_metrics_with_registry(registry: Registry) -> Result<&'static SessionMetrics, Error> {
+    if GLOBAL.get().is_some() {
+        return Err(Error::AlreadyInitialized);
+    }
+    init_metrics(SessionMetrics::new(registry)?)
+}
