@@ -37,13 +37,14 @@ pub(crate) fn expand(args: &Args, function: Function) -> TokenStream {
         __sm_out
     }};
     let classify = classify(&krate);
+    let outcome_of_ret = outcome_of(&krate, &quote!(&__sm_ret));
 
     let new_body = match shape {
         Shape::Sync => quote! {
             #site
             let __sm_guard = __SESSION_METRICS_SITE.enter();
             let __sm_ret = #private::call_once(move || #body);
-            __sm_guard.finish((#classify)(&__sm_ret));
+            __sm_guard.finish(#outcome_of_ret);
             __sm_ret
         },
         Shape::Diverging => quote! {
@@ -83,14 +84,18 @@ pub(crate) fn expand(args: &Args, function: Function) -> TokenStream {
     }
 }
 
-/// A closure turning `&Output` into an `Outcome`, resolved at the call site where the concrete
-/// output type is known (see the runtime's `outcome` module).
+/// The `Outcome` of the value behind the reference `value`, chosen where its concrete type is
+/// known (see the runtime's `outcome` module).
+fn outcome_of(krate: &Path, value: &TokenStream) -> TokenStream {
+    quote! {{
+        #[allow(unused_imports)]
+        use #krate::__private::{ViaAny as _, ViaLabel as _, ViaTypeName as _};
+        (&&&#krate::__private::Probe(#value)).__sm_outcome()
+    }}
+}
+
+/// A closure classifying a future's output; its argument type comes from `instrument`'s bound.
 fn classify(krate: &Path) -> TokenStream {
-    quote! {
-        |__sm_out| {
-            #[allow(unused_imports)]
-            use #krate::__private::{ViaAny as _, ViaLabel as _, ViaTypeName as _};
-            (&&&#krate::__private::Probe(__sm_out)).__sm_outcome()
-        }
-    }
+    let outcome = outcome_of(krate, &quote!(__sm_out));
+    quote!(|__sm_out| #outcome)
 }
