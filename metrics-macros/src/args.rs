@@ -100,7 +100,7 @@ impl Args {
                 }
                 Arg::Crate(key, path) => {
                     if krate.is_some() {
-                        errors.push(syn::Error::new_spanned(key, "duplicate option `crate`"));
+                        errors.push(syn::Error::new_spanned(key, "`crate` is given twice"));
                     } else {
                         krate = Some(path);
                     }
@@ -144,21 +144,29 @@ fn set_label(
     if slot.is_some() {
         errors.push(syn::Error::new_spanned(
             key,
-            format!("duplicate option `{name}`"),
+            format!("`{name}` is given twice"),
         ));
         return;
     }
-    match lit {
-        Lit::Str(s) if s.value().is_empty() => errors.push(syn::Error::new_spanned(
-            s,
-            format!("`{name}` must not be empty"),
-        )),
-        Lit::Str(s) => *slot = Some(s.clone()),
-        other => errors.push(syn::Error::new_spanned(
-            other,
-            format!("`{name}` must be a string literal, e.g. \"my_{name}\""),
-        )),
-    }
+    // The slot is filled even for a bad value, so it is not reported missing as well.
+    *slot = Some(match lit {
+        Lit::Str(s) => {
+            if s.value().is_empty() {
+                errors.push(syn::Error::new_spanned(
+                    s,
+                    format!("`{name}` must not be empty"),
+                ));
+            }
+            s.clone()
+        }
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                format!("`{name}` must be a string literal, e.g. \"my_{name}\""),
+            ));
+            LitStr::new("", other.span())
+        }
+    });
 }
 
 /// Collects several errors so the user sees all of them in one build.

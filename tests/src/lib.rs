@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod tools;
+
 /// One parsed exposition: `(metric name, sorted label pairs)` → value.
 #[derive(Debug, Default)]
 pub struct Exposition {

@@ -1,0 +1,80 @@
+//! A counting global allocator: after the first call, instrumented calls allocate nothing,
+//! on the success path and for repeated failure labels.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use session_metrics::{ErrorLabel, track_operation};
+use session_metrics_tests::Site;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; the counter is a thread-local `Cell` with a
+// `const` initialiser, so counting never allocates or recurses.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> u64 {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[derive(Debug, ErrorLabel)]
+enum E {
+    Busy,
+    Gone,
+}
+
+#[track_operation("alloc", "op")]
+#[inline(never)]
+fn op(i: u64) -> Result<u64, E> {
+    match i % 3 {
+        0 => Ok(i),
+        1 => Err(E::Busy),
+        _ => Err(E::Gone),
+    }
+}
+
+#[test]
+fn no_allocation_per_call_after_warm_up() {
+    // Warm up: resolves the call site and creates each failure series once.
+    for i in 0..3 {
+        let _ = op(i);
+    }
+    let success = allocations_during(|| {
+        for i in 0..10_000 {
+            std::hint::black_box(op(std::hint::black_box(i * 3))).ok();
+        }
+    });
+    assert_eq!(success, 0, "allocations on the success path");
+    let failures = allocations_during(|| {
+        for i in 0..10_000 {
+            std::hint::black_box(op(std::hint::black_box(i * 3 + 1 + i % 2))).ok();
+        }
+    });
+    assert_eq!(failures, 0, "allocations for repeated failure labels");
+    let site = Site::global("alloc", "op");
+    assert_eq!(site.success, 10_001.0);
+    assert_eq!(site.failed("Busy") + site.failed("Gone"), 10_002.0);
+}

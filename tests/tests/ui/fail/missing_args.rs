@@ -1,0 +1,9 @@
+use session_metrics::track_operation;
+
+#[track_operation]
+fn none() {}
+
+#[track_operation("only_component")]
+fn one() {}
+
+fn main() {}
