@@ -32,6 +32,8 @@ pub(crate) fn expand(args: &Args, function: Function) -> TokenStream {
     // The body as a value of the declared type: `return` and `?` inside it leave this block,
     // not the function, so the outcome is always seen. The `let` pins the type for inference.
     let body = quote! {{
+        // A body that is only `panic!()` or `todo!()` is fine; keep clippy quiet about it.
+        #[allow(clippy::diverging_sub_expression)]
         let __sm_out: #ret = #block;
         #[allow(unreachable_code)]
         __sm_out

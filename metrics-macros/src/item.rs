@@ -94,13 +94,13 @@ pub(crate) enum Shape {
     /// `async fn`: timed from the first poll of its future to completion.
     Async,
     /// `-> impl Future<Output = T>`: the returned future is timed; `T` if written.
-    ImplFuture(Option<Type>),
+    ImplFuture(Option<Box<Type>>),
     /// `-> Pin<Box<dyn Future ..>>` (also `BoxFuture`): the returned future is timed.
     BoxedFuture,
 }
 
 enum FutureKind {
-    Impl(Option<Type>),
+    Impl(Option<Box<Type>>),
     Boxed,
 }
 
@@ -154,7 +154,7 @@ fn single_type_arg(arguments: &PathArguments) -> Option<&Type> {
 /// `Some(output)` when `bounds` hold a `Future` bound; `output` is its `Output = T`, if any.
 fn future_bound<'a>(
     bounds: impl IntoIterator<Item = &'a TypeParamBound>,
-) -> Option<Option<Type>> {
+) -> Option<Option<Box<Type>>> {
     bounds.into_iter().find_map(|bound| {
         let TypeParamBound::Trait(bound) = bound else {
             return None;
@@ -166,7 +166,7 @@ fn future_bound<'a>(
         let output = match &last.arguments {
             PathArguments::AngleBracketed(args) => args.args.iter().find_map(|arg| match arg {
                 GenericArgument::AssocType(assoc) if assoc.ident == "Output" => {
-                    Some(infer_impl_traits(assoc.ty.clone()))
+                    Some(Box::new(infer_impl_traits(assoc.ty.clone())))
                 }
                 _ => None,
             }),
@@ -214,8 +214,6 @@ fn not_a_function(item: TokenStream) -> Option<syn::Error> {
     };
     Some(syn::Error::new_spanned(
         span,
-        format!(
-            "#[track_operation] can only be applied to functions and methods, not to {kind}"
-        ),
+        format!("#[track_operation] can only be applied to functions and methods, not to {kind}"),
     ))
 }

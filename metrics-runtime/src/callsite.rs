@@ -97,7 +97,10 @@ impl Handles {
             .families
             .failure_counter(self.component, self.event_type, label);
         counter.inc();
-        let mut cached = self.failures.write().unwrap_or_else(PoisonError::into_inner);
+        let mut cached = self
+            .failures
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         if !cached.iter().any(|(l, _)| *l == label) {
             cached.push((label, counter));
         }

@@ -78,7 +78,10 @@ impl<S: Series> Family<S> {
         if let Some(child) = self.get(values) {
             return child;
         }
-        let mut children = self.children.write().unwrap_or_else(PoisonError::into_inner);
+        let mut children = self
+            .children
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         let key: Key = values.iter().map(|&v| Box::from(v)).collect();
         children
             .entry(key)

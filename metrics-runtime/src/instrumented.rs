@@ -54,10 +54,10 @@ where
         // unwind; record the panic here, while it is still visible as one.
         let unwinding = DropOnUnwind(this.guard);
         let poll = this.future.poll(cx);
-        if let Poll::Ready(output) = &poll {
-            if let (Some(guard), Some(classify)) = (unwinding.0.take(), this.classify.take()) {
-                guard.finish(classify(output));
-            }
+        if let Poll::Ready(output) = &poll
+            && let (Some(guard), Some(classify)) = (unwinding.0.take(), this.classify.take())
+        {
+            guard.finish(classify(output));
         }
         poll
     }

@@ -97,7 +97,10 @@ impl ErrorLabel for std::io::Error {
 /// generic arguments (`alloc::boxed::Box<dyn Error>` becomes `Box`).
 pub(crate) fn short_type_name(full: &'static str) -> &'static str {
     let without_generics = full.split('<').next().unwrap_or(full);
-    let name = without_generics.rsplit("::").next().unwrap_or(without_generics);
+    let name = without_generics
+        .rsplit("::")
+        .next()
+        .unwrap_or(without_generics);
     if name.is_empty() { full } else { name }
 }
 

@@ -43,6 +43,7 @@ mod metrics;
 mod outcome;
 mod series;
 
+pub use callsite::{CANCELLED_ERROR_TYPE, PANIC_ERROR_TYPE};
 pub use error::Error;
 pub use global::{get_metrics, init_metrics, init_metrics_with_registry};
 pub use label::ErrorLabel;
@@ -50,13 +51,130 @@ pub use metrics::{
     DEFAULT_EVENT_DURATION_BUCKETS, DEFAULT_SESSION_DURATION_BUCKETS, MAX_ERROR_TYPES,
     OVERFLOW_ERROR_TYPE, SessionMetrics, SessionMetricsBuilder,
 };
-pub use callsite::{CANCELLED_ERROR_TYPE, PANIC_ERROR_TYPE};
 
 /// Derives [`ErrorLabel`](trait@ErrorLabel): each enum variant is labelled with its name as
 /// written, or with `#[error_label("...")]` on the variant; a struct with its name or the
 /// attribute on the struct. See the trait for an example.
 pub use session_metrics_macros::ErrorLabel;
 
+/// Records the duration and outcome of every call of a function.
+///
+/// ```text
+/// #[track_operation("component", "event_type")]
+/// #[track_operation(component = "component", event_type = "event_type")]
+/// #[track_operation("component", "event_type", crate = my_crate::reexported::session_metrics)]
+/// ```
+///
+/// Each completed call observes `mcp_event_emit_duration_seconds{component_name, event_type}`
+/// and then increments one counter:
+///
+/// | the call | counter |
+/// |---|---|
+/// | returns `Ok(_)`, or any type that is not a `Result` | `mcp_event_emit_success_total` |
+/// | returns `Err(e)` | `mcp_event_emit_failure_total{error_type}`, from [`ErrorLabel`](trait@ErrorLabel) or else `e`'s type name |
+/// | panics | `..._failure_total{error_type="panic"}`; the panic continues with its payload |
+/// | its future is dropped before completing | `..._failure_total{error_type="cancelled"}` |
+///
+/// The signature, generics, attributes and docs stay exactly as written; only the body is
+/// wrapped. The labelled series are resolved once per call site, so a call costs two clock
+/// reads and two atomic updates, with no hashing, locking or allocation. Recording never
+/// panics; with metrics disabled the function runs unchanged, and the `off` cargo feature
+/// removes the instrumentation at compile time.
+///
+/// # Sync functions, methods, generics
+///
+/// ```
+/// use session_metrics::track_operation;
+///
+/// #[track_operation("store", "parse")]
+/// fn parse(s: &str) -> Result<u32, std::num::ParseIntError> {
+///     let n: u32 = s.trim().parse()?; // `?` and early `return` are seen as failures
+///     Ok(n)
+/// }
+///
+/// struct Cache { hits: u64 }
+///
+/// impl Cache {
+///     #[track_operation("store", "hit")]
+///     fn hit(&mut self) -> &mut u64 { // `self`, `&self` and `&mut self` all work
+///         self.hits += 1;
+///         &mut self.hits
+///     }
+/// }
+///
+/// #[track_operation("store", "largest")]
+/// fn largest<'a, T>(items: &'a [T]) -> Option<&'a T>
+/// where
+///     T: Ord,
+/// {
+///     items.iter().max()
+/// }
+///
+/// #[track_operation("store", "evens")]
+/// fn evens(n: u32) -> impl Iterator<Item = u32> {
+///     (0..n).filter(|i| i % 2 == 0)
+/// }
+///
+/// assert_eq!(parse("7"), Ok(7));
+/// assert!(parse("x").is_err()); // error_type="ParseIntError"
+/// assert_eq!(*Cache { hits: 0 }.hit(), 1);
+/// assert_eq!(largest(&[3, 9, 2]), Some(&9));
+/// assert_eq!(evens(5).count(), 3);
+/// ```
+///
+/// # Async functions and returned futures
+///
+/// An `async fn` is timed from the first poll to completion. A function that *returns* a
+/// future (`impl Future<Output = T>`, `Pin<Box<dyn Future<Output = T> + ..>>`, `BoxFuture`)
+/// is timed until that future completes, not while it is built, and the future's output
+/// decides the outcome. That is the shape `#[async_trait]` and rmcp's `#[tool]` give async
+/// methods, so the attribute is correct on either side of them.
+///
+/// ```
+/// use std::{future::Future, pin::Pin};
+/// use session_metrics::track_operation;
+///
+/// #[track_operation("jobs", "fetch")]
+/// async fn fetch(id: u32) -> Result<String, std::io::Error> {
+///     Ok(format!("job {id}"))
+/// }
+///
+/// #[track_operation("jobs", "later")]
+/// fn later(id: u32) -> impl Future<Output = u32> {
+///     async move { id + 1 }
+/// }
+///
+/// struct Worker;
+///
+/// impl Worker {
+///     #[track_operation("jobs", "boxed")]
+///     fn boxed(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+///         Box::pin(async { Ok(()) })
+///     }
+/// }
+///
+/// # futures::executor::block_on(async {
+/// assert_eq!(fetch(1).await.unwrap(), "job 1");
+/// assert_eq!(later(1).await, 2);
+/// assert!(Worker.boxed().await.is_ok());
+/// # });
+/// ```
+///
+/// # Errors at compile time
+///
+/// Missing, empty, non-string, unknown, duplicated or extra arguments, `const fn`, trait
+/// method declarations without a body and non-function items are rejected with an error on
+/// the offending token:
+///
+/// ```compile_fail
+/// #[session_metrics::track_operation("component")] // missing `event_type`
+/// fn f() {}
+/// ```
+///
+/// ```compile_fail
+/// #[session_metrics::track_operation("c", "e")] // cannot instrument a `const fn`
+/// const fn f() {}
+/// ```
 pub use session_metrics_macros::track_operation;
 
 /// Used by macro expansions; not public API.

@@ -105,12 +105,18 @@ impl Families {
     }
 
     fn admit_error_type<'a>(&self, error_type: &'a str) -> &'a str {
-        let known = self.error_types.read().unwrap_or_else(PoisonError::into_inner);
+        let known = self
+            .error_types
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         if known.contains(error_type) {
             return error_type;
         }
         drop(known);
-        let mut known = self.error_types.write().unwrap_or_else(PoisonError::into_inner);
+        let mut known = self
+            .error_types
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         if known.len() < MAX_ERROR_TYPES || known.contains(error_type) {
             known.insert(error_type.into());
             error_type
@@ -253,17 +259,19 @@ impl SessionMetrics {
         if let Some(f) = self.families() {
             f.session_end.with(&[component, status]).inc();
             if duration_seconds.is_finite() && duration_seconds >= 0.0 {
-                f.session_duration.with(&[component]).observe(duration_seconds);
+                f.session_duration
+                    .with(&[component])
+                    .observe(duration_seconds);
             }
         }
     }
 
     /// Sets `session_quality_score{component_name}`. A NaN score is ignored.
     pub fn set_session_quality_score(&self, component: &str, score: f64) {
-        if let Some(f) = self.families() {
-            if !score.is_nan() {
-                f.quality_score.with(&[component]).set(score);
-            }
+        if let Some(f) = self.families()
+            && !score.is_nan()
+        {
+            f.quality_score.with(&[component]).set(score);
         }
     }
 
@@ -290,9 +298,16 @@ impl SessionMetrics {
 
     /// Records a successful MCP event emission: observes `duration_seconds` in
     /// `mcp_event_emit_duration_seconds` and increments `mcp_event_emit_success_total`.
-    pub fn record_mcp_event_success(&self, component: &str, event_type: &str, duration_seconds: f64) {
+    pub fn record_mcp_event_success(
+        &self,
+        component: &str,
+        event_type: &str,
+        duration_seconds: f64,
+    ) {
         if let Some(f) = self.families() {
-            f.event_duration.with(&[component, event_type]).observe(duration_seconds);
+            f.event_duration
+                .with(&[component, event_type])
+                .observe(duration_seconds);
             f.event_success.with(&[component, event_type]).inc();
         }
     }
@@ -307,7 +322,9 @@ impl SessionMetrics {
         duration_seconds: f64,
     ) {
         if let Some(f) = self.families() {
-            f.event_duration.with(&[component, event_type]).observe(duration_seconds);
+            f.event_duration
+                .with(&[component, event_type])
+                .observe(duration_seconds);
             f.failure_counter(component, event_type, error_type).inc();
         }
     }
@@ -414,8 +431,7 @@ impl SessionMetricsBuilder {
                 .map_err(Error::Registry)?,
             event_success: Family::new(EVENT_SUCCESS, (), labels).map_err(Error::Registry)?,
             event_failure: Family::new(EVENT_FAILURE, (), labels).map_err(Error::Registry)?,
-            event_duration: Family::new(EVENT_DURATION, event, labels)
-                .map_err(Error::Registry)?,
+            event_duration: Family::new(EVENT_DURATION, event, labels).map_err(Error::Registry)?,
             active_sessions: Family::new(ACTIVE_SESSIONS, (), labels).map_err(Error::Registry)?,
             quality_score: Family::new(QUALITY_SCORE, (), labels).map_err(Error::Registry)?,
             error_types: RwLock::new(HashSet::new()),

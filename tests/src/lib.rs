@@ -13,7 +13,10 @@ pub struct Exposition {
 impl Exposition {
     /// Parses the Prometheus text format; panics (failing the test) on malformed lines.
     pub fn parse(text: &str) -> Self {
-        assert!(text.is_empty() || text.ends_with('\n'), "text must end in a newline");
+        assert!(
+            text.is_empty() || text.ends_with('\n'),
+            "text must end in a newline"
+        );
         let mut samples = BTreeMap::new();
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
@@ -23,7 +26,9 @@ impl Exposition {
             let value: f64 = match value {
                 "+Inf" => f64::INFINITY,
                 "-Inf" => f64::NEG_INFINITY,
-                v => v.parse().unwrap_or_else(|_| panic!("bad value in {line:?}")),
+                v => v
+                    .parse()
+                    .unwrap_or_else(|_| panic!("bad value in {line:?}")),
             };
             let (name, labels) = match series.split_once('{') {
                 Some((name, rest)) => {
@@ -54,7 +59,11 @@ impl Exposition {
     }
 
     /// Every series of `name` whose labels include all of `labels`.
-    pub fn matching(&self, name: &str, labels: &[(&str, &str)]) -> Vec<(Vec<(String, String)>, f64)> {
+    pub fn matching(
+        &self,
+        name: &str,
+        labels: &[(&str, &str)],
+    ) -> Vec<(Vec<(String, String)>, f64)> {
         self.samples
             .iter()
             .filter(|((n, ls), _)| {

@@ -100,7 +100,10 @@ struct Service {
 
 impl Service {
     #[track_operation("futures", "boxed")]
-    fn boxed(&self, fail: bool) -> Pin<Box<dyn Future<Output = Result<u32, JobError>> + Send + '_>> {
+    fn boxed(
+        &self,
+        fail: bool,
+    ) -> Pin<Box<dyn Future<Output = Result<u32, JobError>> + Send + '_>> {
         Box::pin(async move {
             tokio::time::sleep(self.delay).await;
             if fail { Err(JobError::Failed) } else { Ok(7) }
@@ -108,6 +111,7 @@ impl Service {
     }
 
     #[track_operation("futures", "impl_future")]
+    #[allow(clippy::manual_async_fn)] // this shape is what is under test
     fn impl_future(&self) -> impl Future<Output = Result<u32, JobError>> + '_ {
         async move {
             tokio::time::sleep(self.delay).await;
@@ -132,7 +136,11 @@ fn returned_boxed_future_is_timed_until_it_completes() {
     assert_eq!(site.success, 1.0);
     assert_eq!(site.failed("Failed"), 1.0);
     assert_eq!(site.count, 2.0);
-    assert!(site.sum >= 0.100, "the sleeps are included: sum {}", site.sum);
+    assert!(
+        site.sum >= 0.100,
+        "the sleeps are included: sum {}",
+        site.sum
+    );
 }
 
 #[test]
@@ -194,7 +202,11 @@ fn async_trait_methods_are_timed_to_completion() {
 #[track_operation("futures", "spawned")]
 async fn spawned(i: u64) -> Result<u64, JobError> {
     tokio::task::yield_now().await;
-    if i % 4 == 0 { Err(JobError::Failed) } else { Ok(i) }
+    if i.is_multiple_of(4) {
+        Err(JobError::Failed)
+    } else {
+        Ok(i)
+    }
 }
 
 #[test]

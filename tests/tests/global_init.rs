@@ -1,7 +1,9 @@
 //! Explicit initialisation of the global metrics with an application's registry.
 //! (Its own test binary: the global can be initialised only once per process.)
 
-use session_metrics::{Error, SessionMetrics, get_metrics, init_metrics_with_registry, track_operation};
+use session_metrics::{
+    Error, SessionMetrics, get_metrics, init_metrics_with_registry, track_operation,
+};
 use session_metrics_tests::Exposition;
 
 #[track_operation("global", "op")]

@@ -53,7 +53,10 @@ fn struct_error() -> Result<(), StructError> {
 #[test]
 fn struct_label_attribute() {
     assert!(struct_error().is_err());
-    assert_eq!(Site::global("outcomes", "struct_label").failed("bad_struct"), 1.0);
+    assert_eq!(
+        Site::global("outcomes", "struct_label").failed("bad_struct"),
+        1.0
+    );
 }
 
 #[track_operation("outcomes", "parse")]
@@ -107,7 +110,10 @@ fn bounded_generic<E: ErrorLabel>(e: E) -> Result<(), E> {
 #[test]
 fn bounded_generic_uses_error_label() {
     assert!(bounded_generic(StoreError::Timeout).is_err());
-    assert_eq!(Site::global("outcomes", "bounded_generic").failed("Timeout"), 1.0);
+    assert_eq!(
+        Site::global("outcomes", "bounded_generic").failed("Timeout"),
+        1.0
+    );
 }
 
 #[track_operation("outcomes", "plain")]

@@ -73,12 +73,21 @@ fn every_histogram_has_an_inf_bucket_equal_to_its_count() {
     let text = sample_text();
     let e = Exposition::parse(&text); // also fails on a duplicate series
     let mut histograms = 0;
-    for name in ["mcp_event_emit_duration_seconds", "session_duration_seconds"] {
+    for name in [
+        "mcp_event_emit_duration_seconds",
+        "session_duration_seconds",
+    ] {
         for (labels, count) in e.matching(&format!("{name}_count"), &[]) {
-            let mut with_le: Vec<(&str, &str)> =
-                labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let mut with_le: Vec<(&str, &str)> = labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             with_le.push(("le", "+Inf"));
-            assert_eq!(e.get(&format!("{name}_bucket"), &with_le), Some(count), "{labels:?}");
+            assert_eq!(
+                e.get(&format!("{name}_bucket"), &with_le),
+                Some(count),
+                "{labels:?}"
+            );
             histograms += 1;
         }
     }
@@ -105,6 +114,11 @@ fn constant_labels_pass_promtool_too() {
         .output()
         .unwrap();
     std::fs::remove_file(&path).ok();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(text.contains(r#"instance="a:1""#));
 }

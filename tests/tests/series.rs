@@ -42,7 +42,11 @@ enum Flaky {
 
 #[track_operation("series", "threads")]
 fn threaded(i: u32) -> Result<u32, Flaky> {
-    if i % 2 == 0 { Ok(i) } else { Err(Flaky::Odd) }
+    if i.is_multiple_of(2) {
+        Ok(i)
+    } else {
+        Err(Flaky::Odd)
+    }
 }
 
 #[test]

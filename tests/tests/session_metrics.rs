@@ -32,8 +32,14 @@ fn every_seed_family_has_its_type_help_and_labels() {
     }
     let e = Exposition::parse(&text);
     let buddy = ("component_name", "buddy");
-    assert_eq!(e.get("session_start_total", &[buddy, ("shell_type", "zsh")]), Some(1.0));
-    assert_eq!(e.get("session_end_total", &[buddy, ("status", "success")]), Some(1.0));
+    assert_eq!(
+        e.get("session_start_total", &[buddy, ("shell_type", "zsh")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        e.get("session_end_total", &[buddy, ("status", "success")]),
+        Some(1.0)
+    );
     assert_eq!(e.get("session_duration_seconds_sum", &[buddy]), Some(120.0));
     assert_eq!(e.get("active_sessions", &[buddy]), Some(1.0));
     assert_eq!(e.get("session_quality_score", &[buddy]), Some(87.5));
@@ -46,7 +52,10 @@ fn every_seed_family_has_its_type_help_and_labels() {
         ),
         Some(1.0)
     );
-    assert_eq!(e.get("mcp_event_emit_duration_seconds_count", &emit), Some(2.0));
+    assert_eq!(
+        e.get("mcp_event_emit_duration_seconds_count", &emit),
+        Some(2.0)
+    );
 }
 
 #[test]
@@ -67,13 +76,15 @@ fn histogram_buckets_are_the_seeds() {
     };
     assert_eq!(
         bounds("session_duration_seconds_bucket"),
-        ["60", "300", "900", "1800", "3600", "7200", "14400", "28800", "+Inf"]
+        [
+            "60", "300", "900", "1800", "3600", "7200", "14400", "28800", "+Inf"
+        ]
     );
     assert_eq!(
         bounds("mcp_event_emit_duration_seconds_bucket"),
         [
-            "0.001", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5",
-            "10", "+Inf"
+            "0.001", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10",
+            "+Inf"
         ]
     );
 }
@@ -88,10 +99,16 @@ fn active_sessions_never_go_below_zero() {
     m.decrement_active_sessions("c");
     m.decrement_active_sessions("c");
     let e = Exposition::parse(&m.export_metrics());
-    assert_eq!(e.get("active_sessions", &[("component_name", "c")]), Some(0.0));
+    assert_eq!(
+        e.get("active_sessions", &[("component_name", "c")]),
+        Some(0.0)
+    );
     m.set_active_sessions("c", 5);
     let e = Exposition::parse(&m.export_metrics());
-    assert_eq!(e.get("active_sessions", &[("component_name", "c")]), Some(5.0));
+    assert_eq!(
+        e.get("active_sessions", &[("component_name", "c")]),
+        Some(5.0)
+    );
 }
 
 #[test]
@@ -101,9 +118,21 @@ fn invalid_values_are_skipped_without_panicking() {
     m.record_session_end("c", "error", -1.0);
     m.set_session_quality_score("c", f64::NAN);
     let e = Exposition::parse(&m.export_metrics());
-    assert_eq!(e.get("session_end_total", &[("component_name", "c"), ("status", "error")]), Some(2.0));
-    assert_eq!(e.get("session_duration_seconds_count", &[("component_name", "c")]), None);
-    assert_eq!(e.get("session_quality_score", &[("component_name", "c")]), None);
+    assert_eq!(
+        e.get(
+            "session_end_total",
+            &[("component_name", "c"), ("status", "error")]
+        ),
+        Some(2.0)
+    );
+    assert_eq!(
+        e.get("session_duration_seconds_count", &[("component_name", "c")]),
+        None
+    );
+    assert_eq!(
+        e.get("session_quality_score", &[("component_name", "c")]),
+        None
+    );
 }
 
 #[test]
@@ -113,12 +142,24 @@ fn reset_zeroes_everything() {
     m.record_mcp_event_failure("c", "e", "x", 3.0);
     m.reset();
     let e = Exposition::parse(&m.export_metrics());
-    assert_eq!(e.get("session_start_total", &[("component_name", "c"), ("shell_type", "bash")]), Some(0.0));
+    assert_eq!(
+        e.get(
+            "session_start_total",
+            &[("component_name", "c"), ("shell_type", "bash")]
+        ),
+        Some(0.0)
+    );
     let site = session_metrics_tests::Site::read(&m.export_metrics(), "c", "e");
     assert_eq!((site.count, site.sum, site.failed("x")), (0.0, 0.0, 0.0));
     m.record_session_start("c", "bash");
     let e = Exposition::parse(&m.export_metrics());
-    assert_eq!(e.get("session_start_total", &[("component_name", "c"), ("shell_type", "bash")]), Some(1.0));
+    assert_eq!(
+        e.get(
+            "session_start_total",
+            &[("component_name", "c"), ("shell_type", "bash")]
+        ),
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -130,7 +171,13 @@ fn user_collectors_are_exported_beside_ours() {
     m.record_session_start("c", "sh");
     let e = Exposition::parse(&m.export_metrics());
     assert_eq!(e.get("my_own_total", &[]), Some(3.0));
-    assert_eq!(e.get("session_start_total", &[("component_name", "c"), ("shell_type", "sh")]), Some(1.0));
+    assert_eq!(
+        e.get(
+            "session_start_total",
+            &[("component_name", "c"), ("shell_type", "sh")]
+        ),
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -144,19 +191,34 @@ fn a_registry_cannot_hold_the_session_metrics_twice() {
 #[test]
 fn builder_rejects_bad_buckets_and_labels_with_a_clear_error() {
     let build = |b: session_metrics::SessionMetricsBuilder| {
-        b.build(prometheus::Registry::new()).unwrap_err().to_string()
+        b.build(prometheus::Registry::new())
+            .unwrap_err()
+            .to_string()
     };
     let e = build(SessionMetrics::builder().event_duration_buckets([]));
-    assert_eq!(e, "invalid buckets for mcp_event_emit_duration_seconds: the list is empty");
+    assert_eq!(
+        e,
+        "invalid buckets for mcp_event_emit_duration_seconds: the list is empty"
+    );
     let e = build(SessionMetrics::builder().session_duration_buckets([1.0, 1.0]));
-    assert!(e.contains("session_duration_seconds: not strictly increasing: 1 then 1"), "{e}");
+    assert!(
+        e.contains("session_duration_seconds: not strictly increasing: 1 then 1"),
+        "{e}"
+    );
     let e = build(SessionMetrics::builder().event_duration_buckets([0.1, f64::NAN]));
     assert!(e.contains("NaN is not a finite number"), "{e}");
     let e = build(SessionMetrics::builder().const_label("component_name", "x"));
-    assert!(e.contains("\"component_name\": the session metrics already use"), "{e}");
+    assert!(
+        e.contains("\"component_name\": the session metrics already use"),
+        "{e}"
+    );
     let e = build(SessionMetrics::builder().const_label("bad-name", "x"));
     assert!(e.contains("\"bad-name\""), "{e}");
-    let e = build(SessionMetrics::builder().const_label("a", "1").const_label("a", "2"));
+    let e = build(
+        SessionMetrics::builder()
+            .const_label("a", "1")
+            .const_label("a", "2"),
+    );
     assert!(e.contains("given twice"), "{e}");
 }
 
