@@ -91,8 +91,10 @@ pub(crate) fn expand(args: &Args, function: Function) -> TokenStream {
 fn outcome_of(krate: &Path, value: &TokenStream) -> TokenStream {
     quote! {{
         #[allow(unused_imports)]
-        use #krate::__private::{ViaAny as _, ViaLabel as _, ViaTypeName as _};
-        (&&&#krate::__private::Probe(#value)).__sm_outcome()
+        use #krate::__private::{
+            ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _,
+        };
+        (&&&&#krate::__private::Probe(#value)).__sm_outcome()
     }}
 }
 

@@ -29,12 +29,25 @@
 //! ```
 //!
 //! # Cargo features
+//! - `settings` (default): [`settings::Settings`] from defaults, a YAML file and
+//!   `SESSION_BUDDY_*` environment variables.
+//! - `http` (default): the `/metrics` endpoint in [`http`].
+//! - `push`: pushing to a Prometheus Pushgateway, in `push`.
+//! - `mcp`: the three metrics tools for rmcp servers, in `mcp`.
 //! - `off`: `#[track_operation]` leaves every function exactly as written (arguments are
 //!   still checked). The runtime API stays available.
 #![warn(missing_docs)]
 
 mod callsite;
 mod error;
+#[cfg(feature = "http")]
+pub mod http;
+#[cfg(feature = "mcp")]
+pub mod mcp;
+#[cfg(feature = "push")]
+pub mod push;
+#[cfg(feature = "settings")]
+pub mod settings;
 mod family;
 mod global;
 mod instrumented;
@@ -47,6 +60,7 @@ pub use callsite::{CANCELLED_ERROR_TYPE, PANIC_ERROR_TYPE};
 pub use error::Error;
 pub use global::{get_metrics, init_metrics, init_metrics_with_registry};
 pub use label::ErrorLabel;
+pub use outcome::{CallOutcome, Outcome};
 pub use metrics::{
     DEFAULT_EVENT_DURATION_BUCKETS, DEFAULT_SESSION_DURATION_BUCKETS, MAX_ERROR_TYPES,
     OVERFLOW_ERROR_TYPE, SessionMetrics, SessionMetricsBuilder,
@@ -182,5 +196,5 @@ pub use session_metrics_macros::track_operation;
 pub mod __private {
     pub use crate::callsite::{CallSite, Guard};
     pub use crate::instrumented::{Instrumented, call_once, expect_output, instrument};
-    pub use crate::outcome::{Outcome, Probe, ViaAny, ViaLabel, ViaTypeName};
+    pub use crate::outcome::{Outcome, Probe, ViaAny, ViaCallOutcome, ViaLabel, ViaTypeName};
 }
