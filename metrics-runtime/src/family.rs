@@ -108,6 +108,14 @@ impl<S: Series> Family<S> {
         self.for_each(|_, child| child.reset());
     }
 
+    pub(crate) fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    pub(crate) fn config(&self) -> &S::Config {
+        &self.config
+    }
+
     pub(crate) fn desc(&self) -> &Desc {
         &self.desc
     }

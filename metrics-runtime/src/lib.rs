@@ -40,31 +40,31 @@
 
 mod callsite;
 mod error;
-#[cfg(feature = "http")]
-pub mod http;
-#[cfg(feature = "mcp")]
-pub mod mcp;
-#[cfg(feature = "push")]
-pub mod push;
-#[cfg(feature = "settings")]
-pub mod settings;
 mod family;
 mod global;
+#[cfg(feature = "http")]
+pub mod http;
 mod instrumented;
 mod label;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 mod metrics;
 mod outcome;
+#[cfg(feature = "push")]
+pub mod push;
 mod series;
+#[cfg(feature = "settings")]
+pub mod settings;
 
 pub use callsite::{CANCELLED_ERROR_TYPE, PANIC_ERROR_TYPE};
 pub use error::Error;
 pub use global::{get_metrics, init_metrics, init_metrics_with_registry};
 pub use label::ErrorLabel;
-pub use outcome::{CallOutcome, Outcome};
 pub use metrics::{
     DEFAULT_EVENT_DURATION_BUCKETS, DEFAULT_SESSION_DURATION_BUCKETS, MAX_ERROR_TYPES,
-    OVERFLOW_ERROR_TYPE, SessionMetrics, SessionMetricsBuilder,
+    MetricDescription, MetricKind, OVERFLOW_ERROR_TYPE, SessionMetrics, SessionMetricsBuilder,
 };
+pub use outcome::{CallOutcome, Outcome};
 
 /// Derives [`ErrorLabel`](trait@ErrorLabel): each enum variant is labelled with its name as
 /// written, or with `#[error_label("...")]` on the variant; a struct with its name or the

@@ -88,6 +88,7 @@ pub(crate) struct Families {
     pub(crate) active_sessions: Family<Gauge>,
     pub(crate) quality_score: Family<Gauge>,
     error_types: RwLock<HashSet<Box<str>>>,
+    const_labels: Vec<(String, String)>,
 }
 
 impl Families {
@@ -137,6 +138,35 @@ impl Families {
             self.quality_score.desc(),
         ]
     }
+}
+
+/// What kind of metric a family is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MetricKind {
+    /// A monotonically increasing count.
+    Counter,
+    /// A value that goes up and down.
+    Gauge,
+    /// Observations counted into buckets.
+    Histogram,
+}
+
+/// The static description of one of our metric families, whether or not it has series yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricDescription {
+    /// The metric name, e.g. `session_start_total`.
+    pub name: &'static str,
+    /// Counter, gauge or histogram.
+    pub kind: MetricKind,
+    /// The `# HELP` text.
+    pub help: &'static str,
+    /// Variable label names, in order.
+    pub label_names: &'static [&'static str],
+    /// Constant labels added to every series.
+    pub const_labels: Vec<(String, String)>,
+    /// Upper bounds of a histogram's buckets (without `+Inf`).
+    pub buckets: Option<Vec<f64>>,
 }
 
 /// Registers [`Families`] with a `prometheus::Registry`.
@@ -243,6 +273,41 @@ impl SessionMetrics {
 
     pub(crate) fn families(&self) -> Option<&Families> {
         self.families.as_deref()
+    }
+
+    /// Describes our eight families (names, types, help, labels, buckets), including those
+    /// that have no series yet. Empty when disabled.
+    pub fn metric_descriptions(&self) -> Vec<MetricDescription> {
+        let Some(f) = self.families() else {
+            return Vec::new();
+        };
+        let describe = |spec: &Spec, kind, buckets: Option<&[f64]>| MetricDescription {
+            name: spec.name,
+            kind,
+            help: spec.help,
+            label_names: spec.labels,
+            const_labels: f.const_labels.clone(),
+            buckets: buckets.map(<[f64]>::to_vec),
+        };
+        use MetricKind::{Counter, Gauge, Histogram};
+        vec![
+            describe(f.session_start.spec(), Counter, None),
+            describe(f.session_end.spec(), Counter, None),
+            describe(
+                f.session_duration.spec(),
+                Histogram,
+                Some(f.session_duration.config()),
+            ),
+            describe(f.event_success.spec(), Counter, None),
+            describe(f.event_failure.spec(), Counter, None),
+            describe(
+                f.event_duration.spec(),
+                Histogram,
+                Some(f.event_duration.config()),
+            ),
+            describe(f.active_sessions.spec(), Gauge, None),
+            describe(f.quality_score.spec(), Gauge, None),
+        ]
     }
 
     /// Counts a session start: `session_start_total{component_name, shell_type}` += 1.
@@ -435,6 +500,7 @@ impl SessionMetricsBuilder {
             active_sessions: Family::new(ACTIVE_SESSIONS, (), labels).map_err(Error::Registry)?,
             quality_score: Family::new(QUALITY_SCORE, (), labels).map_err(Error::Registry)?,
             error_types: RwLock::new(HashSet::new()),
+            const_labels: self.const_labels.clone(),
         });
         registry
             .register(Box::new(RegisteredFamilies(families.clone())))

@@ -230,3 +230,37 @@ fn disabled_metrics_record_nothing() {
     m.record_mcp_event_success("c", "e", 1.0);
     assert_eq!(m.export_metrics(), "");
 }
+
+#[test]
+fn descriptions_cover_all_eight_families_before_any_series_exists() {
+    use session_metrics::MetricKind;
+    let m = SessionMetrics::builder()
+        .const_label("instance", "i1")
+        .build(prometheus::Registry::new())
+        .unwrap();
+    let d = m.metric_descriptions();
+    assert_eq!(d.len(), 8);
+    let failure = d
+        .iter()
+        .find(|d| d.name == "mcp_event_emit_failure_total")
+        .unwrap();
+    assert_eq!(failure.kind, MetricKind::Counter);
+    assert_eq!(
+        failure.label_names,
+        ["component_name", "event_type", "error_type"]
+    );
+    assert_eq!(
+        failure.const_labels,
+        [("instance".to_owned(), "i1".to_owned())]
+    );
+    let duration = d
+        .iter()
+        .find(|d| d.name == "session_duration_seconds")
+        .unwrap();
+    assert_eq!(duration.kind, MetricKind::Histogram);
+    assert_eq!(
+        duration.buckets.as_deref(),
+        Some(&session_metrics::DEFAULT_SESSION_DURATION_BUCKETS[..])
+    );
+    assert!(SessionMetrics::disabled().metric_descriptions().is_empty());
+}
