@@ -191,6 +191,12 @@ pub use session_metrics_macros::ErrorLabel;
 /// ```
 pub use session_metrics_macros::track_operation;
 
+/// The content type of the Prometheus text format 0.0.4.
+#[cfg(any(feature = "http", feature = "push"))]
+pub(crate) const fn http_text_content_type() -> &'static str {
+    "text/plain; version=0.0.4; charset=utf-8"
+}
+
 /// Used by macro expansions; not public API.
 #[doc(hidden)]
 pub mod __private {
