@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+pub mod prom;
 pub mod tools;
 
 /// One parsed exposition: `(metric name, sorted label pairs)` → value.
