@@ -41,8 +41,9 @@
 //! The YAML file is, in order of precedence: the `file` argument of [`Settings::load_from`],
 //! the path in `SESSION_BUDDY_SETTINGS_FILE`, or [`DEFAULT_SETTINGS_FILE`] relative to the
 //! working directory. The default file is skipped when it does not exist; a file named by the
-//! argument or the variable must be readable. Unknown keys in the file are errors, so typos
-//! are caught. `settings/session-buddy.yaml` in the repository lists every key.
+//! argument or the variable must be readable (and at most 1 MiB). Unknown keys in the file
+//! are errors, so typos are caught; a key left empty (`key:` or `key: null`) keeps its
+//! default. `settings/session-buddy.yaml` in the repository lists every key.
 //!
 //! # Environment variables
 //!
@@ -174,7 +175,7 @@ pub struct Settings {
 #[non_exhaustive]
 pub struct PushgatewaySettings {
     /// Base URL of the Pushgateway, `http://` or `https://`, e.g. `http://pushgateway:9091`.
-    /// `None` (the default) or an empty string: do not push.
+    /// `None` (the default): do not push; an empty variable turns off a URL set in the file.
     pub url: Option<String>,
     /// The `job` label of the pushed group; not empty. Default `session-metrics`.
     pub job: String,
@@ -403,7 +404,10 @@ impl Settings {
                 "a URL path must start with `/`",
             ));
         }
-        if path.chars().any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#') {
+        if path
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
+        {
             return Some(Problem::new(
                 "prometheus_metrics_path",
                 format!("{path:?}"),
@@ -414,7 +418,11 @@ impl Settings {
         // exactly as build_metrics will.
         let buckets = [
             ("event_duration_buckets", &self.event_duration_buckets, true),
-            ("session_duration_buckets", &self.session_duration_buckets, false),
+            (
+                "session_duration_buckets",
+                &self.session_duration_buckets,
+                false,
+            ),
         ];
         for (key, list, is_event) in buckets {
             let builder = SessionMetrics::builder();
@@ -597,7 +605,11 @@ impl fmt::Display for SettingsError {
                 write!(f, "cannot read settings file {}: {source}", path.display())
             }
             SettingsError::Yaml { path, message } => {
-                write!(f, "settings file {} is not valid YAML: {message}", path.display())
+                write!(
+                    f,
+                    "settings file {} is not valid YAML: {message}",
+                    path.display()
+                )
             }
             SettingsError::UnknownKey {
                 key,
@@ -621,7 +633,10 @@ impl fmt::Display for SettingsError {
                 origin,
                 value,
                 reason,
-            } => write!(f, "invalid setting `{key}` = {value} from {origin}: {reason}"),
+            } => write!(
+                f,
+                "invalid setting `{key}` = {value} from {origin}: {reason}"
+            ),
         }
     }
 }
@@ -741,7 +756,10 @@ impl Key {
     }
 
     fn env_var(&self) -> String {
-        format!("{ENV_PREFIX}{}", self.path.replace('.', "_").to_ascii_uppercase())
+        format!(
+            "{ENV_PREFIX}{}",
+            self.path.replace('.', "_").to_ascii_uppercase()
+        )
     }
 }
 
@@ -759,6 +777,12 @@ impl EnvValues {
         let mut values = BTreeMap::new();
         let mut settings_file = None;
         for (name, value) in env {
+            let ours = name
+                .get(..ENV_PREFIX.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(ENV_PREFIX));
+            if !ours {
+                continue;
+            }
             if name.eq_ignore_ascii_case(SETTINGS_FILE_VAR) {
                 settings_file = Some(value);
             } else if let Some(key) = KEYS
@@ -794,7 +818,9 @@ impl EnvValues {
                     });
                 }
                 EnvSyntax::List if !raw.trim_start().starts_with('[') => parse(&format!("[{raw}]")),
-                EnvSyntax::Map if !raw.trim_start().starts_with('{') => parse(&format!("{{{raw}}}")),
+                EnvSyntax::Map if !raw.trim_start().starts_with('{') => {
+                    parse(&format!("{{{raw}}}"))
+                }
                 _ => parse(raw),
             };
             insert_nested(&mut dict, path, value);
@@ -828,9 +854,7 @@ struct EnvProvider(Dict);
 
 impl Provider for EnvProvider {
     fn metadata(&self) -> Metadata {
-        Metadata::named(ENV_METADATA_NAME).interpolater(|_, keys| {
-            format!("{ENV_PREFIX}{}", keys.join("_").to_ascii_uppercase())
-        })
+        Metadata::named(ENV_METADATA_NAME)
     }
 
     fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
@@ -888,12 +912,31 @@ fn read_yaml_file(path: &Path, required: bool) -> Result<Option<Dict>, SettingsE
         .map_err(|e| yaml_error(e.to_string()))?;
     match root.map(|v| v.0) {
         None => Ok(Some(Dict::new())),
-        Some(Value::Dict(_, dict)) => Ok(Some(dict)),
+        Some(Value::Dict(_, mut dict)) => {
+            drop_null_settings(&mut dict, "");
+            Ok(Some(dict))
+        }
         Some(other) => Err(yaml_error(format!(
             "the top level must be a map of settings, found {}",
             render(&other)
         ))),
     }
+}
+
+/// Removes settings left empty (`key:` or `key: null`), so they keep their defaults. Unknown
+/// keys stay, to be reported even when empty.
+fn drop_null_settings(dict: &mut Dict, prefix: &str) {
+    dict.retain(|name, value| {
+        let path = format!("{prefix}{name}");
+        match (Key::named(&path), value) {
+            (Some(_), Value::Empty(..)) => false,
+            (Some(key), Value::Dict(_, inner)) if key.syntax == EnvSyntax::Section => {
+                drop_null_settings(inner, &format!("{path}."));
+                true
+            }
+            _ => true,
+        }
+    });
 }
 
 /// A YAML node as a figment value. figment's own `Value` cannot hold a YAML null.
