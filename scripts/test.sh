@@ -16,6 +16,8 @@ fi
 echo "==> cargo test --workspace"
 cargo test --workspace
 
-# A separate build: the `off` feature would otherwise unify into every other test.
+# Separate builds: these features would otherwise unify into every other test.
 echo "==> cargo test with instrumentation compiled out (feature off)"
 cargo test -p session-metrics-tests --features off --test instrumentation_off
+echo "==> cargo test with tracing spans and events (feature tracing)"
+cargo test -p session-metrics-tests --features tracing --test tracing_spans

@@ -1,23 +1,36 @@
 //! Parsing and validating `#[track_operation(..)]` arguments.
 //!
-//! Accepted forms: `("component", "event_type")`, `(component = "..", event_type = "..")`,
-//! either with `crate = path`. Every problem is reported at its own token, all at once.
+//! Accepted: `("component", "event_type")` or `(component = "..", event_type = "..")`, then
+//! any of `family = PATH`, `enabled = EXPR`, `error_level = "warn"`, `crate = PATH`. Every
+//! problem is reported at its own token, all at once.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Lit, LitStr, Path, Token};
+use syn::{Expr, Lit, LitStr, Path, Token};
 
 mod kw {
     syn::custom_keyword!(component);
     syn::custom_keyword!(event_type);
+    syn::custom_keyword!(family);
+    syn::custom_keyword!(enabled);
+    syn::custom_keyword!(error_level);
 }
+
+const OPTIONS: &str = "`component`, `event_type`, `family`, `enabled`, `error_level` or `crate`";
 
 /// Validated arguments.
 pub(crate) struct Args {
     pub component: LitStr,
     pub event_type: LitStr,
     pub krate: Option<Path>,
+    /// A `static` [`OperationFamily`] to record into instead of `mcp_event_emit_*`.
+    pub family: Option<Path>,
+    /// A `bool` expression evaluated per call; `false` skips recording.
+    pub enabled: Option<Expr>,
+    /// The level of failure events: a path like `ErrorLevel::Warn` in the runtime.
+    pub error_level: Option<LitStr>,
 }
 
 /// One argument as written, before validation.
@@ -25,33 +38,42 @@ enum Arg {
     Positional(Lit),
     Component(kw::component, Lit),
     EventType(kw::event_type, Lit),
+    Family(kw::family, Path),
+    Enabled(kw::enabled, Expr),
+    ErrorLevel(kw::error_level, Lit),
     Crate(Token![crate], Path),
+}
+
+/// Parses `key = value` after `key` was peeked.
+fn option<K: Parse, V: Parse>(input: ParseStream) -> syn::Result<(K, V)> {
+    let key = input.parse()?;
+    input.parse::<Token![=]>()?;
+    Ok((key, input.parse()?))
 }
 
 impl Parse for Arg {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let lookahead = input.lookahead1();
         if input.peek(Lit) {
-            Ok(Arg::Positional(input.parse()?))
-        } else if lookahead.peek(kw::component) {
-            let key = input.parse()?;
-            input.parse::<Token![=]>()?;
-            Ok(Arg::Component(key, input.parse()?))
+            return Ok(Arg::Positional(input.parse()?));
+        }
+        let lookahead = input.lookahead1();
+        if lookahead.peek(kw::component) {
+            option(input).map(|(k, v)| Arg::Component(k, v))
         } else if lookahead.peek(kw::event_type) {
-            let key = input.parse()?;
-            input.parse::<Token![=]>()?;
-            Ok(Arg::EventType(key, input.parse()?))
+            option(input).map(|(k, v)| Arg::EventType(k, v))
+        } else if lookahead.peek(kw::family) {
+            option(input).map(|(k, v)| Arg::Family(k, v))
+        } else if lookahead.peek(kw::enabled) {
+            option(input).map(|(k, v)| Arg::Enabled(k, v))
+        } else if lookahead.peek(kw::error_level) {
+            option(input).map(|(k, v)| Arg::ErrorLevel(k, v))
         } else if lookahead.peek(Token![crate]) {
-            let key = input.parse()?;
-            input.parse::<Token![=]>()?;
-            Ok(Arg::Crate(key, input.parse()?))
+            option(input).map(|(k, v)| Arg::Crate(k, v))
         } else if input.peek(syn::Ident) {
             let unknown: syn::Ident = input.parse()?;
             Err(syn::Error::new(
                 unknown.span(),
-                format!(
-                    "unknown option `{unknown}`; expected `component`, `event_type` or `crate`"
-                ),
+                format!("unknown option `{unknown}`; expected {OPTIONS}"),
             ))
         } else {
             Err(lookahead.error())
@@ -73,13 +95,16 @@ impl Args {
         let mut errors = Errors::default();
         let mut component: Option<LitStr> = None;
         let mut event_type: Option<LitStr> = None;
-        let mut krate: Option<Path> = None;
+        let mut krate = None;
+        let mut family = None;
+        let mut enabled = None;
+        let mut error_level = None;
         let mut positional = 0;
         for arg in list.0 {
             match arg {
                 Arg::Positional(lit) => {
                     positional += 1;
-                    let slot = match positional {
+                    let (name, slot) = match positional {
                         1 => ("component", &mut component),
                         2 => ("event_type", &mut event_type),
                         _ => {
@@ -90,7 +115,7 @@ impl Args {
                             continue;
                         }
                     };
-                    set_label(&mut errors, slot.0, slot.1, &lit, &lit);
+                    set_label(&mut errors, name, slot, &lit, &lit);
                 }
                 Arg::Component(key, lit) => {
                     set_label(&mut errors, "component", &mut component, &key, &lit)
@@ -98,13 +123,16 @@ impl Args {
                 Arg::EventType(key, lit) => {
                     set_label(&mut errors, "event_type", &mut event_type, &key, &lit)
                 }
-                Arg::Crate(key, path) => {
-                    if krate.is_some() {
-                        errors.push(syn::Error::new_spanned(key, "`crate` is given twice"));
-                    } else {
-                        krate = Some(path);
+                Arg::Family(key, path) => set_once(&mut errors, "family", &mut family, &key, path),
+                Arg::Enabled(key, expr) => {
+                    set_once(&mut errors, "enabled", &mut enabled, &key, expr)
+                }
+                Arg::ErrorLevel(key, lit) => {
+                    if let Some(level) = level_literal(&mut errors, &lit) {
+                        set_once(&mut errors, "error_level", &mut error_level, &key, level);
                     }
                 }
+                Arg::Crate(key, path) => set_once(&mut errors, "crate", &mut krate, &key, path),
             }
         }
         let missing = |what| {
@@ -120,6 +148,9 @@ impl Args {
                 component,
                 event_type,
                 krate,
+                family,
+                enabled,
+                error_level,
             }),
             (None, _) => {
                 errors.push(missing("component"));
@@ -131,6 +162,58 @@ impl Args {
             }
         }
     }
+
+    /// `ErrorLevel::X` of the runtime for the chosen level (default `Warn`).
+    pub(crate) fn error_level_tokens(&self, private: &TokenStream) -> TokenStream {
+        let level = self
+            .error_level
+            .as_ref()
+            .map_or_else(|| "warn".to_owned(), |l| l.value().to_ascii_lowercase());
+        let variant = match level.as_str() {
+            "trace" => quote!(Trace),
+            "debug" => quote!(Debug),
+            "info" => quote!(Info),
+            "error" => quote!(Error),
+            _ => quote!(Warn),
+        };
+        quote!(#private::ErrorLevel::#variant)
+    }
+}
+
+fn level_literal(errors: &mut Errors, lit: &Lit) -> Option<LitStr> {
+    match lit {
+        Lit::Str(s)
+            if ["trace", "debug", "info", "warn", "error"]
+                .contains(&s.value().to_ascii_lowercase().as_str()) =>
+        {
+            Some(s.clone())
+        }
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "`error_level` must be one of \"trace\", \"debug\", \"info\", \"warn\", \"error\"",
+            ));
+            None
+        }
+    }
+}
+
+/// Stores an option given at most once, reporting a repeat at its key.
+fn set_once<T>(
+    errors: &mut Errors,
+    name: &str,
+    slot: &mut Option<T>,
+    key: &dyn ToTokens,
+    value: T,
+) {
+    if slot.is_some() {
+        errors.push(syn::Error::new_spanned(
+            key,
+            format!("`{name}` is given twice"),
+        ));
+    } else {
+        *slot = Some(value);
+    }
 }
 
 /// Stores a label value, reporting duplicates at `key` and bad values at the literal.
@@ -138,18 +221,11 @@ fn set_label(
     errors: &mut Errors,
     name: &str,
     slot: &mut Option<LitStr>,
-    key: &dyn quote::ToTokens,
+    key: &dyn ToTokens,
     lit: &Lit,
 ) {
-    if slot.is_some() {
-        errors.push(syn::Error::new_spanned(
-            key,
-            format!("`{name}` is given twice"),
-        ));
-        return;
-    }
-    // The slot is filled even for a bad value, so it is not reported missing as well.
-    *slot = Some(match lit {
+    // A bad value still fills the slot, so it is not reported missing as well.
+    let value = match lit {
         Lit::Str(s) => {
             if s.value().is_empty() {
                 errors.push(syn::Error::new_spanned(
@@ -166,7 +242,8 @@ fn set_label(
             ));
             LitStr::new("", other.span())
         }
-    });
+    };
+    set_once(errors, name, slot, key, value);
 }
 
 /// Collects several errors so the user sees all of them in one build.

@@ -5,10 +5,13 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::Path;
+use syn::{LitStr, Path};
 
 use crate::args::Args;
 use crate::item::{Function, Shape};
+
+/// Whether to generate a `tracing` span per call (the runtime's `tracing` feature).
+const TRACING: bool = cfg!(feature = "tracing");
 
 pub(crate) fn expand(args: &Args, function: Function) -> TokenStream {
     let krate = args
@@ -25,9 +28,53 @@ pub(crate) fn expand(args: &Args, function: Function) -> TokenStream {
         block,
     } = &function;
     let ret = function.return_type_for_let();
+
+    let mut site_init = quote!(#private::CallSite::new(#component, #event_type));
+    if let Some(family) = &args.family {
+        site_init = quote!(#site_init.family(&#family));
+    }
+    if TRACING {
+        let level = args.error_level_tokens(&private);
+        site_init = quote!(#site_init.error_level(#level));
+    }
     let site = quote! {
-        static __SESSION_METRICS_SITE: #private::CallSite =
-            #private::CallSite::new(#component, #event_type);
+        static __SESSION_METRICS_SITE: #private::CallSite = #site_init;
+    };
+    let enabled = match &args.enabled {
+        Some(expr) => quote!({
+            let __sm_enabled: bool = #expr;
+            __sm_enabled
+        }),
+        None => quote!(true),
+    };
+    // With tracing: a span named after the function, entered for the call.
+    let span_name = LitStr::new(&sig.ident.to_string(), sig.ident.span());
+    let (make_span, enter, enter_span) = if TRACING {
+        (
+            quote! {
+                let __sm_span = #private::tracing::info_span!(
+                    #span_name, component = #component, event_type = #event_type
+                );
+            },
+            quote!(__SESSION_METRICS_SITE.enter_traced(#enabled, __sm_span.clone())),
+            quote!(let __sm_entered = __sm_span.enter();),
+        )
+    } else {
+        (
+            quote!(),
+            quote!(__SESSION_METRICS_SITE.enter(#enabled)),
+            quote!(),
+        )
+    };
+    let instrument = |future: TokenStream| {
+        let classify = classify(&krate);
+        if TRACING {
+            quote!(#private::instrument_traced(
+                &__SESSION_METRICS_SITE, #enabled, __sm_span, #future, #classify
+            ))
+        } else {
+            quote!(#private::instrument(&__SESSION_METRICS_SITE, #enabled, #future, #classify))
+        }
     };
     // The body as a value of the declared type: `return` and `?` inside it leave this block,
     // not the function, so the outcome is always seen. The `let` pins the type for inference.
@@ -38,45 +85,54 @@ pub(crate) fn expand(args: &Args, function: Function) -> TokenStream {
         #[allow(unreachable_code)]
         __sm_out
     }};
-    let classify = classify(&krate);
     let outcome_of_ret = outcome_of(&krate, &quote!(&__sm_ret));
 
     let new_body = match shape {
         Shape::Sync => quote! {
             #site
-            let __sm_guard = __SESSION_METRICS_SITE.enter();
+            #make_span
+            let __sm_guard = #enter;
+            #enter_span
             let __sm_ret = #private::call_once(move || #body);
             __sm_guard.finish(#outcome_of_ret);
             __sm_ret
         },
         Shape::Diverging => quote! {
             #site
-            let __sm_guard = __SESSION_METRICS_SITE.enter();
+            #make_span
+            let __sm_guard = #enter;
+            #enter_span
             #block
         },
-        Shape::Async => quote! {
-            #site
-            #private::instrument(&__SESSION_METRICS_SITE, async move #body, #classify).await
-        },
+        Shape::Async => {
+            let future = instrument(quote!(async move #body));
+            quote! {
+                #site
+                #make_span
+                #future.await
+            }
+        }
         Shape::ImplFuture(output) => {
             let future = quote!(#private::call_once(move || #body));
             let future = match output {
                 Some(output) => quote!(#private::expect_output::<#output, _>(#future)),
                 None => future,
             };
+            let future = instrument(future);
             quote! {
                 #site
-                #private::instrument(&__SESSION_METRICS_SITE, #future, #classify)
+                #make_span
+                #future
             }
         }
-        Shape::BoxedFuture => quote! {
-            #site
-            ::std::boxed::Box::pin(#private::instrument(
-                &__SESSION_METRICS_SITE,
-                #private::call_once(move || #body),
-                #classify,
-            ))
-        },
+        Shape::BoxedFuture => {
+            let future = instrument(quote!(#private::call_once(move || #body)));
+            quote! {
+                #site
+                #make_span
+                ::std::boxed::Box::pin(#future)
+            }
+        }
     };
     quote! {
         #(#attrs)*

@@ -28,6 +28,13 @@ pub enum Error {
     },
     /// The text encoder rejected a metric family (only possible with a user collector).
     Encode(prometheus::Error),
+    /// An [`OperationFamily`](crate::OperationFamily) could not be created.
+    InvalidFamily {
+        /// The family's name prefix.
+        prefix: &'static str,
+        /// Why it could not be created.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -45,6 +52,9 @@ impl fmt::Display for Error {
                 write!(f, "invalid constant label {name:?}: {reason}")
             }
             Error::Encode(e) => write!(f, "cannot encode the metrics as text: {e}"),
+            Error::InvalidFamily { prefix, reason } => {
+                write!(f, "cannot create the operation family {prefix:?}: {reason}")
+            }
         }
     }
 }

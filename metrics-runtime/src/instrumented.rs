@@ -18,14 +18,28 @@ pin_project! {
         #[pin]
         future: F,
         site: &'static CallSite,
+        enabled: bool,
         guard: Option<Guard>,
         classify: Option<C>,
+        span: SpanSlot,
     }
 }
 
-/// Times `future` against `site`; `classify` turns its output into an [`Outcome`].
+/// The span entered on every poll; nothing without the `tracing` feature.
+#[cfg(feature = "tracing")]
+type SpanSlot = tracing::Span;
+#[cfg(not(feature = "tracing"))]
+type SpanSlot = ();
+
+/// Times `future` against `site` (unless `enabled` is false); `classify` turns its output
+/// into an [`Outcome`].
 #[inline]
-pub fn instrument<F, C>(site: &'static CallSite, future: F, classify: C) -> Instrumented<F, C>
+pub fn instrument<F, C>(
+    site: &'static CallSite,
+    enabled: bool,
+    future: F,
+    classify: C,
+) -> Instrumented<F, C>
 where
     F: Future,
     C: FnOnce(&F::Output) -> Outcome,
@@ -33,8 +47,33 @@ where
     Instrumented {
         future,
         site,
+        enabled,
         guard: None,
         classify: Some(classify),
+        #[cfg(feature = "tracing")]
+        span: tracing::Span::none(),
+        #[cfg(not(feature = "tracing"))]
+        span: (),
+    }
+}
+
+/// Like [`instrument`], entering `span` on every poll and reporting failures under it.
+#[cfg(feature = "tracing")]
+#[inline]
+pub fn instrument_traced<F, C>(
+    site: &'static CallSite,
+    enabled: bool,
+    span: tracing::Span,
+    future: F,
+    classify: C,
+) -> Instrumented<F, C>
+where
+    F: Future,
+    C: FnOnce(&F::Output) -> Outcome,
+{
+    Instrumented {
+        span,
+        ..instrument(site, enabled, future, classify)
     }
 }
 
@@ -47,8 +86,17 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
+        #[cfg(feature = "tracing")]
+        let _entered = this.span.enter();
         if this.guard.is_none() && this.classify.is_some() {
-            *this.guard = Some(this.site.enter());
+            #[cfg(not(feature = "tracing"))]
+            let guard = {
+                let () = this.span;
+                this.site.enter(*this.enabled)
+            };
+            #[cfg(feature = "tracing")]
+            let guard = this.site.enter_traced(*this.enabled, this.span.clone());
+            *this.guard = Some(guard);
         }
         // Executors such as tokio catch a panicking task and drop it later, outside the
         // unwind; record the panic here, while it is still visible as one.

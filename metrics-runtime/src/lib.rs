@@ -38,8 +38,13 @@
 //!   still checked). The runtime API stays available.
 #![warn(missing_docs)]
 
+// Lets derives and `#[track_operation]` inside this crate use the `::session_metrics` paths
+// they generate for users.
+extern crate self as session_metrics;
+
 mod callsite;
 mod error;
+mod events;
 mod family;
 mod global;
 #[cfg(feature = "http")]
@@ -49,10 +54,12 @@ mod label;
 #[cfg(feature = "mcp")]
 pub mod mcp;
 mod metrics;
+mod operation;
 mod outcome;
 #[cfg(feature = "push")]
 pub mod push;
 mod series;
+pub mod session;
 #[cfg(feature = "settings")]
 pub mod settings;
 
@@ -64,6 +71,7 @@ pub use metrics::{
     DEFAULT_EVENT_DURATION_BUCKETS, DEFAULT_SESSION_DURATION_BUCKETS, MAX_ERROR_TYPES,
     MetricDescription, MetricKind, OVERFLOW_ERROR_TYPE, SessionMetrics, SessionMetricsBuilder,
 };
+pub use operation::OperationFamily;
 pub use outcome::{CallOutcome, Outcome};
 
 /// Derives [`ErrorLabel`](trait@ErrorLabel): each enum variant is labelled with its name as
@@ -200,7 +208,11 @@ pub(crate) const fn http_text_content_type() -> &'static str {
 /// Used by macro expansions; not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::callsite::{CallSite, Guard};
+    pub use crate::callsite::{CallSite, ErrorLevel, Guard};
+    #[cfg(feature = "tracing")]
+    pub use crate::instrumented::instrument_traced;
     pub use crate::instrumented::{Instrumented, call_once, expect_output, instrument};
     pub use crate::outcome::{Outcome, Probe, ViaAny, ViaCallOutcome, ViaLabel, ViaTypeName};
+    #[cfg(feature = "tracing")]
+    pub use tracing;
 }

@@ -3,11 +3,11 @@
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use hashbrown::HashSet;
 use prometheus::core::{Collector, Desc};
 use prometheus::{Encoder, Registry, TextEncoder, proto};
 
 use crate::Error;
+use crate::events::{EVENT_LABELS, EventFamilies, EventSpecs, FAILURE_LABELS};
 use crate::family::{Family, Spec};
 use crate::series::{Counter, Gauge, Histogram};
 
@@ -42,20 +42,22 @@ const SESSION_DURATION: Spec = Spec {
     help: "Duration of sessions in seconds.",
     labels: &["component_name"],
 };
-const EVENT_SUCCESS: Spec = Spec {
-    name: "mcp_event_emit_success_total",
-    help: "Total number of successful MCP event emissions.",
-    labels: &["component_name", "event_type"],
-};
-const EVENT_FAILURE: Spec = Spec {
-    name: "mcp_event_emit_failure_total",
-    help: "Total number of failed MCP event emissions.",
-    labels: &["component_name", "event_type", "error_type"],
-};
-const EVENT_DURATION: Spec = Spec {
-    name: "mcp_event_emit_duration_seconds",
-    help: "Duration of MCP event emissions in seconds.",
-    labels: &["component_name", "event_type"],
+const EVENTS: EventSpecs = EventSpecs {
+    duration: Spec {
+        name: "mcp_event_emit_duration_seconds",
+        help: "Duration of MCP event emissions in seconds.",
+        labels: EVENT_LABELS,
+    },
+    success: Spec {
+        name: "mcp_event_emit_success_total",
+        help: "Total number of successful MCP event emissions.",
+        labels: EVENT_LABELS,
+    },
+    failure: Spec {
+        name: "mcp_event_emit_failure_total",
+        help: "Total number of failed MCP event emissions.",
+        labels: FAILURE_LABELS,
+    },
 };
 const ACTIVE_SESSIONS: Spec = Spec {
     name: "active_sessions",
@@ -82,61 +84,25 @@ pub(crate) struct Families {
     pub(crate) session_start: Family<Counter>,
     pub(crate) session_end: Family<Counter>,
     pub(crate) session_duration: Family<Histogram>,
-    pub(crate) event_success: Family<Counter>,
-    pub(crate) event_failure: Family<Counter>,
-    pub(crate) event_duration: Family<Histogram>,
+    pub(crate) events: EventFamilies,
     pub(crate) active_sessions: Family<Gauge>,
     pub(crate) quality_score: Family<Gauge>,
-    error_types: RwLock<HashSet<Box<str>>>,
-    const_labels: Vec<(String, String)>,
+    pub(crate) const_labels: Vec<(String, String)>,
+    /// Families declared with [`OperationFamily`](crate::OperationFamily), for reset and
+    /// descriptions; each is registered in the registry on its own.
+    pub(crate) operations: RwLock<Vec<Arc<EventFamilies>>>,
 }
 
 impl Families {
-    /// The failure counter for one `error_type`, folding new values into
-    /// [`OVERFLOW_ERROR_TYPE`] once [`MAX_ERROR_TYPES`] distinct values exist.
-    pub(crate) fn failure_counter(
-        &self,
-        component: &str,
-        event_type: &str,
-        error_type: &str,
-    ) -> Arc<Counter> {
-        let error_type = self.admit_error_type(error_type);
-        self.event_failure
-            .with(&[component, event_type, error_type])
-    }
-
-    fn admit_error_type<'a>(&self, error_type: &'a str) -> &'a str {
-        let known = self
-            .error_types
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        if known.contains(error_type) {
-            return error_type;
-        }
-        drop(known);
-        let mut known = self
-            .error_types
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        if known.len() < MAX_ERROR_TYPES || known.contains(error_type) {
-            known.insert(error_type.into());
-            error_type
-        } else {
-            OVERFLOW_ERROR_TYPE
-        }
-    }
-
     fn all_descs(&self) -> Vec<&Desc> {
-        vec![
+        let mut descs = vec![
             self.session_start.desc(),
             self.session_end.desc(),
             self.session_duration.desc(),
-            self.event_success.desc(),
-            self.event_failure.desc(),
-            self.event_duration.desc(),
-            self.active_sessions.desc(),
-            self.quality_score.desc(),
-        ]
+        ];
+        descs.extend(self.events.descs());
+        descs.extend([self.active_sessions.desc(), self.quality_score.desc()]);
+        descs
     }
 }
 
@@ -179,16 +145,14 @@ impl Collector for RegisteredFamilies {
 
     fn collect(&self) -> Vec<proto::MetricFamily> {
         let f = &self.0;
-        vec![
+        let mut families = vec![
             f.session_start.collect(),
             f.session_end.collect(),
             f.session_duration.collect(),
-            f.event_success.collect(),
-            f.event_failure.collect(),
-            f.event_duration.collect(),
-            f.active_sessions.collect(),
-            f.quality_score.collect(),
-        ]
+        ];
+        families.extend(f.events.collect());
+        families.extend([f.active_sessions.collect(), f.quality_score.collect()]);
+        families
     }
 }
 
@@ -275,22 +239,24 @@ impl SessionMetrics {
         self.families.as_deref()
     }
 
-    /// Describes our eight families (names, types, help, labels, buckets), including those
-    /// that have no series yet. Empty when disabled.
+    /// Describes our families (names, types, help, labels, buckets), including those that
+    /// have no series yet: the eight seed families, then any declared
+    /// [`OperationFamily`](crate::OperationFamily). Empty when disabled.
     pub fn metric_descriptions(&self) -> Vec<MetricDescription> {
         let Some(f) = self.families() else {
             return Vec::new();
         };
+        let labels = &f.const_labels;
         let describe = |spec: &Spec, kind, buckets: Option<&[f64]>| MetricDescription {
             name: spec.name,
             kind,
             help: spec.help,
             label_names: spec.labels,
-            const_labels: f.const_labels.clone(),
+            const_labels: labels.clone(),
             buckets: buckets.map(<[f64]>::to_vec),
         };
         use MetricKind::{Counter, Gauge, Histogram};
-        vec![
+        let mut all = vec![
             describe(f.session_start.spec(), Counter, None),
             describe(f.session_end.spec(), Counter, None),
             describe(
@@ -298,16 +264,15 @@ impl SessionMetrics {
                 Histogram,
                 Some(f.session_duration.config()),
             ),
-            describe(f.event_success.spec(), Counter, None),
-            describe(f.event_failure.spec(), Counter, None),
-            describe(
-                f.event_duration.spec(),
-                Histogram,
-                Some(f.event_duration.config()),
-            ),
-            describe(f.active_sessions.spec(), Gauge, None),
-            describe(f.quality_score.spec(), Gauge, None),
-        ]
+        ];
+        all.extend(f.events.descriptions(labels));
+        all.push(describe(f.active_sessions.spec(), Gauge, None));
+        all.push(describe(f.quality_score.spec(), Gauge, None));
+        let operations = f.operations.read().unwrap_or_else(PoisonError::into_inner);
+        for operation in operations.iter() {
+            all.extend(operation.descriptions(labels));
+        }
+        all
     }
 
     /// Counts a session start: `session_start_total{component_name, shell_type}` += 1.
@@ -370,10 +335,11 @@ impl SessionMetrics {
         duration_seconds: f64,
     ) {
         if let Some(f) = self.families() {
-            f.event_duration
+            f.events
+                .duration
                 .with(&[component, event_type])
                 .observe(duration_seconds);
-            f.event_success.with(&[component, event_type]).inc();
+            f.events.success.with(&[component, event_type]).inc();
         }
     }
 
@@ -387,10 +353,13 @@ impl SessionMetrics {
         duration_seconds: f64,
     ) {
         if let Some(f) = self.families() {
-            f.event_duration
+            f.events
+                .duration
                 .with(&[component, event_type])
                 .observe(duration_seconds);
-            f.failure_counter(component, event_type, error_type).inc();
+            f.events
+                .failure_counter(component, event_type, error_type)
+                .inc();
         }
     }
 
@@ -423,11 +392,11 @@ impl SessionMetrics {
             f.session_start.reset();
             f.session_end.reset();
             f.session_duration.reset();
-            f.event_success.reset();
-            f.event_failure.reset();
-            f.event_duration.reset();
+            f.events.reset();
             f.active_sessions.reset();
             f.quality_score.reset();
+            let operations = f.operations.read().unwrap_or_else(PoisonError::into_inner);
+            operations.iter().for_each(|o| o.reset());
         }
     }
 }
@@ -485,7 +454,7 @@ impl SessionMetricsBuilder {
     /// [`Error::InvalidBuckets`], [`Error::InvalidConstLabel`], or [`Error::Registry`] when
     /// the registry refuses our collectors.
     pub fn build(self, registry: Registry) -> Result<SessionMetrics, Error> {
-        let event = validate_buckets(EVENT_DURATION.name, &self.event_buckets)?;
+        let event = validate_buckets(EVENTS.duration.name, &self.event_buckets)?;
         let session = validate_buckets(SESSION_DURATION.name, &self.session_buckets)?;
         validate_const_labels(&self.const_labels)?;
         let labels = &self.const_labels;
@@ -494,13 +463,11 @@ impl SessionMetricsBuilder {
             session_end: Family::new(SESSION_END, (), labels).map_err(Error::Registry)?,
             session_duration: Family::new(SESSION_DURATION, session, labels)
                 .map_err(Error::Registry)?,
-            event_success: Family::new(EVENT_SUCCESS, (), labels).map_err(Error::Registry)?,
-            event_failure: Family::new(EVENT_FAILURE, (), labels).map_err(Error::Registry)?,
-            event_duration: Family::new(EVENT_DURATION, event, labels).map_err(Error::Registry)?,
+            events: EventFamilies::new(&EVENTS, event, labels).map_err(Error::Registry)?,
             active_sessions: Family::new(ACTIVE_SESSIONS, (), labels).map_err(Error::Registry)?,
             quality_score: Family::new(QUALITY_SCORE, (), labels).map_err(Error::Registry)?,
-            error_types: RwLock::new(HashSet::new()),
             const_labels: self.const_labels.clone(),
+            operations: RwLock::new(Vec::new()),
         });
         registry
             .register(Box::new(RegisteredFamilies(families.clone())))
@@ -512,7 +479,7 @@ impl SessionMetricsBuilder {
     }
 }
 
-fn validate_buckets(metric: &'static str, buckets: &[f64]) -> Result<Arc<[f64]>, Error> {
+pub(crate) fn validate_buckets(metric: &'static str, buckets: &[f64]) -> Result<Arc<[f64]>, Error> {
     let invalid = |reason: String| Error::InvalidBuckets { metric, reason };
     if buckets.is_empty() {
         return Err(invalid("the list is empty".into()));
