@@ -1,4 +1,6 @@
 //! The tools' optional filters: their JSON schemas and their validation.
+//!
+//! `#[schemars(description)]` keeps the rustdoc examples out of the input schemas.
 
 use std::fmt;
 
@@ -23,6 +25,9 @@ const MAX_FILTER_LEN: usize = 256;
 /// assert_eq!(PrometheusMetricsArgs::from_arguments(None).unwrap(), PrometheusMetricsArgs::default());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(
+    description = "Arguments of `get_prometheus_metrics`; all optional, so calling it with no arguments returns the whole registry."
+)]
 #[serde(deny_unknown_fields)]
 pub struct PrometheusMetricsArgs {
     /// Only series whose `component_name` label equals this value.
@@ -43,6 +48,9 @@ pub struct PrometheusMetricsArgs {
 /// assert_eq!(error.to_string(), "invalid argument `metric_prefix`: expected a string, got the number 7");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(
+    description = "Arguments of `list_session_metrics`; calling it with no arguments lists every family."
+)]
 #[serde(deny_unknown_fields)]
 pub struct ListMetricsArgs {
     /// Only metric families whose name starts with this prefix, e.g. `session_`.
@@ -59,6 +67,9 @@ pub struct ListMetricsArgs {
 /// assert_eq!(error.argument, "colour"); // unknown arguments are reported first
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(
+    description = "Arguments of `get_metrics_summary`; calling it with no arguments summarises everything."
+)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryArgs {
     /// Only this component (`component_name` label), for operations and sessions.

@@ -1,5 +1,8 @@
 //! What the three tools answer: the JSON shapes (with their schemas) and how they are read
 //! from a [`SessionMetrics`].
+//!
+//! Each type's `#[schemars(description)]` repeats the first line of its rustdoc: schemars
+//! would otherwise put the whole rustdoc, example code included, into the tool's schema.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -35,11 +38,12 @@ const QUALITY_SCORE: &str = "session_quality_score";
 /// assert_eq!(serde_json::to_value(session_metrics::mcp::Status::Disabled).unwrap(), "disabled");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "Whether a tool could read the metrics.")]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The answer reflects the current metrics.
     Ok,
-    /// Metrics are disabled ([`SessionMetrics::disabled`]): the answer is empty, not an error.
+    /// Metrics are disabled (`SessionMetrics::disabled`): nothing is recorded, which is not an error.
     Disabled,
     /// The registry could not be read (a faulty collector); `message` says why.
     Unavailable,
@@ -60,12 +64,13 @@ pub enum Status {
 /// # Ok::<(), session_metrics::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "The answer of `get_prometheus_metrics`.")]
 pub struct PrometheusMetrics {
     /// `ok`, or why the text is empty or partial.
     pub status: Status,
     /// Explanation when `status` is not `ok`.
     pub message: Option<String>,
-    /// The text's content type: [`PROMETHEUS_TEXT_CONTENT_TYPE`].
+    /// The content type of `text`: `text/plain; version=0.0.4; charset=utf-8`.
     pub content_type: String,
     /// The registry in the Prometheus text format 0.0.4 (only the matching series if filtered).
     pub text: String,
@@ -95,6 +100,7 @@ pub struct PrometheusMetrics {
 /// # Ok::<(), session_metrics::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "The answer of `list_session_metrics`.")]
 pub struct MetricList {
     /// `ok`, or `disabled` when only other collectors' families can be listed.
     pub status: Status,
@@ -126,6 +132,7 @@ pub struct MetricList {
 /// assert_eq!(serde_json::to_value(&family).unwrap()["type"], "counter");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "One metric family in a `MetricList`.")]
 pub struct MetricFamilyInfo {
     /// Metric name, e.g. `session_start_total`.
     pub name: String,
@@ -152,6 +159,7 @@ pub struct MetricFamilyInfo {
 /// assert_eq!(serde_json::to_value(session_metrics::mcp::MetricType::Histogram).unwrap(), "histogram");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "The type of a metric family, as written after `# TYPE`.")]
 #[serde(rename_all = "snake_case")]
 pub enum MetricType {
     /// A monotonically increasing count.
@@ -172,6 +180,7 @@ pub enum MetricType {
 /// assert_eq!(serde_json::to_value(session_metrics::mcp::FamilySource::Registry).unwrap(), "registry");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "Where a listed family comes from.")]
 #[serde(rename_all = "snake_case")]
 pub enum FamilySource {
     /// One of the eight session metrics.
@@ -199,6 +208,7 @@ pub enum FamilySource {
 /// # Ok::<(), session_metrics::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "The answer of `get_metrics_summary`.")]
 pub struct MetricsSummary {
     /// `ok`, or `disabled` with empty lists.
     pub status: Status,
@@ -226,6 +236,7 @@ pub struct MetricsSummary {
 /// assert_eq!(totals.success_ratio, None); // no calls, no ratio
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "Overall figures of a `MetricsSummary`.")]
 pub struct SummaryTotals {
     /// Number of (component, event type) pairs.
     pub operation_count: usize,
@@ -267,6 +278,7 @@ pub struct SummaryTotals {
 /// assert_eq!(serde_json::to_value(&op).unwrap()["failures_by_error_type"]["Timeout"], 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "Calls of one (component, event type) pair.")]
 pub struct OperationSummary {
     /// The `component_name` label.
     pub component: String,
@@ -294,6 +306,9 @@ pub struct OperationSummary {
 /// assert_eq!((none.count, none.mean_seconds, none.p99_seconds), (0, None, None));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(
+    description = "Durations from a histogram: count, sum, mean and percentiles estimated from the buckets like PromQL's histogram_quantile."
+)]
 pub struct DurationSummary {
     /// Observations.
     pub count: u64,
@@ -327,6 +342,7 @@ pub struct DurationSummary {
 /// # Ok::<(), session_metrics::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "Session figures of one component.")]
 pub struct ComponentSummary {
     /// The `component_name` label.
     pub component: String,
