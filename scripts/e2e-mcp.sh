@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# End-to-end test of the example MCP server (`examples/examples/mcp_server.rs`) with a real MCP
+# client, the Python `mcp` SDK: creates a venv (reused when present), installs `mcp`, builds the
+# example and runs tests/mcp/test_mcp_server.py against the binary.
+#
+# Without Python, venv support, or the `mcp` package (e.g. offline), it skips with a warning;
+# under CI=true any of these fails the run instead, so CI can never pass without the client.
+#
+# Environment: CARGO_TARGET_DIR (default target/), MCP_VENV (default $CARGO_TARGET_DIR/mcp-venv),
+# PYTHON (default python3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target="${CARGO_TARGET_DIR:-target}"
+venv="${MCP_VENV:-$target/mcp-venv}"
+python="${PYTHON:-python3}"
+# The test uses the 2.x client API (MCPError, snake_case result fields).
+mcp_requirement="mcp>=2.3,<3"
+
+unavailable() {
+  if [ "${CI:-}" = "true" ]; then
+    echo "e2e-mcp: FAILED: $1" >&2
+    exit 1
+  fi
+  echo "e2e-mcp: SKIPPED: $1 (under CI=true this fails)" >&2
+  exit 0
+}
+
+command -v "$python" >/dev/null 2>&1 || unavailable "$python not found"
+if [ ! -x "$venv/bin/python" ]; then
+  echo "==> creating the venv $venv"
+  "$python" -m venv "$venv" || unavailable "could not create a venv at $venv (is python3-venv installed?)"
+fi
+# Without --upgrade pip only goes to the index when the requirement is not met yet.
+echo "==> pip install '$mcp_requirement'"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$mcp_requirement" ||
+  unavailable "could not install '$mcp_requirement' into $venv"
+"$venv/bin/python" -c "import mcp" || unavailable "the mcp package does not import in $venv"
+
+echo "==> cargo build -p examples --example mcp_server"
+"${CARGO:-cargo}" build -p examples --example mcp_server
+
+echo "==> tests/mcp/test_mcp_server.py"
+"$venv/bin/python" tests/mcp/test_mcp_server.py "$target/debug/examples/mcp_server"
