@@ -141,6 +141,11 @@ impl fmt::Debug for MetricsTools {
 }
 
 /// The tools over the global metrics of [`get_metrics`].
+///
+/// ```
+/// let tools = session_metrics::mcp::MetricsTools::default();
+/// assert!(tools.metrics().is_enabled());
+/// ```
 impl Default for MetricsTools {
     fn default() -> Self {
         Self::new(get_metrics())

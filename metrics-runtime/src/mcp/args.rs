@@ -211,6 +211,14 @@ impl PrometheusMetricsArgs {
     /// # Errors
     /// An [`ArgumentError`] for an unknown argument, a value that is not a string or `null`,
     /// an empty, over-long or control-character value, or a prefix no metric name can have.
+    ///
+    /// ```
+    /// use session_metrics::mcp::PrometheusMetricsArgs;
+    ///
+    /// let bad = serde_json::json!({ "metric_prefix": "session-" });
+    /// let error = PrometheusMetricsArgs::from_arguments(bad.as_object()).unwrap_err();
+    /// assert_eq!(error.argument, "metric_prefix");
+    /// ```
     pub fn from_arguments(arguments: Option<&JsonObject>) -> Result<Self, ArgumentError> {
         let [component, event_type, metric_prefix] = parse(
             arguments,
@@ -233,6 +241,14 @@ impl ListMetricsArgs {
     ///
     /// # Errors
     /// As for [`PrometheusMetricsArgs::from_arguments`].
+    ///
+    /// ```
+    /// use session_metrics::mcp::ListMetricsArgs;
+    ///
+    /// let args = serde_json::json!({ "metric_prefix": "session_" });
+    /// let args = ListMetricsArgs::from_arguments(args.as_object()).unwrap();
+    /// assert_eq!(args.metric_prefix.as_deref(), Some("session_"));
+    /// ```
     pub fn from_arguments(arguments: Option<&JsonObject>) -> Result<Self, ArgumentError> {
         let [metric_prefix] = parse(arguments, [("metric_prefix", Kind::MetricPrefix)])?;
         Ok(Self { metric_prefix })
@@ -244,6 +260,14 @@ impl SummaryArgs {
     ///
     /// # Errors
     /// As for [`PrometheusMetricsArgs::from_arguments`].
+    ///
+    /// ```
+    /// use session_metrics::mcp::SummaryArgs;
+    ///
+    /// let args = serde_json::json!({ "component": "buddy", "event_type": null });
+    /// let args = SummaryArgs::from_arguments(args.as_object()).unwrap();
+    /// assert_eq!((args.component.as_deref(), args.event_type), (Some("buddy"), None));
+    /// ```
     pub fn from_arguments(arguments: Option<&JsonObject>) -> Result<Self, ArgumentError> {
         let [component, event_type] = parse(
             arguments,

@@ -17,6 +17,13 @@ use super::quantile::histogram_quantile;
 use crate::{MetricKind, SessionMetrics};
 
 /// Content type of the Prometheus text exposition format the text is in.
+///
+/// ```
+/// use session_metrics::mcp::{MetricsTools, PROMETHEUS_TEXT_CONTENT_TYPE};
+///
+/// let answer = MetricsTools::default().prometheus_metrics(&Default::default());
+/// assert_eq!(answer.content_type, PROMETHEUS_TEXT_CONTENT_TYPE);
+/// ```
 pub const PROMETHEUS_TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 const DISABLED_MESSAGE: &str =
@@ -45,7 +52,8 @@ pub enum Status {
     Ok,
     /// Metrics are disabled (`SessionMetrics::disabled`): nothing is recorded, which is not an error.
     Disabled,
-    /// The registry could not be read (a faulty collector); `message` says why.
+    /// The registry could not be encoded (a faulty collector of the application's own);
+    /// `message` says why. Only `get_prometheus_metrics` encodes, so only it answers this.
     Unavailable,
 }
 
