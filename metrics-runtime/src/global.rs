@@ -7,8 +7,14 @@ use crate::{Error, SessionMetrics};
 
 static GLOBAL: OnceCell<SessionMetrics> = OnceCell::new();
 
-/// The global [`SessionMetrics`], created with its own fresh [`Registry`] on first use unless
-/// [`init_metrics`] or [`init_metrics_with_registry`] ran first.
+/// The global [`SessionMetrics`], created on first use unless [`init_metrics`] or
+/// [`init_metrics_with_registry`] ran first.
+///
+/// The lazily created instance has its own fresh [`Registry`] and, with the `settings`
+/// feature (on by default), follows [`Settings::load`](crate::settings::Settings::load): it
+/// is [disabled](SessionMetrics::disabled) when `enable_prometheus_metrics` is false, and uses
+/// the configured buckets and constant labels. Invalid settings disable it with a message on
+/// stderr; load the settings yourself at start-up to handle that error.
 ///
 /// ```
 /// session_metrics::get_metrics().record_session_start("mahavishnu", "zsh");
@@ -16,10 +22,27 @@ static GLOBAL: OnceCell<SessionMetrics> = OnceCell::new();
 /// assert!(text.contains("session_start_total"));
 /// ```
 pub fn get_metrics() -> &'static SessionMetrics {
-    GLOBAL.get_or_init(|| {
-        // A fresh registry cannot hold a conflicting collector, so this only falls back to
-        // disabled metrics if that invariant is ever broken; recording must not panic.
-        SessionMetrics::new(Registry::new()).unwrap_or_else(|_| SessionMetrics::disabled())
+    GLOBAL.get_or_init(default_metrics)
+}
+
+/// The lazily created global: from the settings (defaults, YAML file, `SESSION_BUDDY_*`
+/// variables) when the `settings` feature is on.
+fn default_metrics() -> SessionMetrics {
+    #[cfg(feature = "settings")]
+    let built = crate::settings::Settings::load()
+        .map_err(|e| e.to_string())
+        .and_then(|settings| {
+            settings
+                .build_metrics(Registry::new())
+                .map_err(|e| e.to_string())
+        });
+    #[cfg(not(feature = "settings"))]
+    let built = SessionMetrics::new(Registry::new()).map_err(|e| e.to_string());
+    built.unwrap_or_else(|error| {
+        // Recording must never panic, and there is no caller to return the error to: say it
+        // once and record nothing. `Settings::load()` at start-up surfaces it as a value.
+        eprintln!("session-metrics: metrics are disabled: {error}");
+        SessionMetrics::disabled()
     })
 }
 

@@ -90,6 +90,24 @@ impl Pushgateway {
         })
     }
 
+    /// The group configured in `settings` (URL, job, grouping labels, timeout), or `None`
+    /// when no URL is set.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new) and [`grouping`](Self::grouping).
+    pub fn from_settings(
+        settings: &crate::settings::PushgatewaySettings,
+    ) -> Result<Option<Self>, PushError> {
+        let Some(url) = &settings.url else {
+            return Ok(None);
+        };
+        let mut gateway = Self::new(url, &settings.job)?.timeout(settings.timeout);
+        for (name, value) in &settings.grouping {
+            gateway = gateway.grouping(name, value)?;
+        }
+        Ok(Some(gateway))
+    }
+
     /// Adds a grouping label. Any value works: ones with `/` or other reserved characters are
     /// sent in the gateway's base64 form.
     ///

@@ -27,7 +27,7 @@
 //! | `event_duration_buckets` | `SESSION_BUDDY_EVENT_DURATION_BUCKETS` | [`DEFAULT_EVENT_DURATION_BUCKETS`] | buckets of `mcp_event_emit_duration_seconds` |
 //! | `session_duration_buckets` | `SESSION_BUDDY_SESSION_DURATION_BUCKETS` | [`DEFAULT_SESSION_DURATION_BUCKETS`] | buckets of `session_duration_seconds` |
 //! | `const_labels` | `SESSION_BUDDY_CONST_LABELS` | none | labels added to every series, e.g. `instance`, `service` |
-//! | `pushgateway.url` | `SESSION_BUDDY_PUSHGATEWAY_URL` | none (no push) | Pushgateway base URL, `http://` or `https://` |
+//! | `pushgateway.url` | `SESSION_BUDDY_PUSHGATEWAY_URL` | none (no push) | Pushgateway base URL, `http://` |
 //! | `pushgateway.job` | `SESSION_BUDDY_PUSHGATEWAY_JOB` | `session-metrics` | `job` of the pushed group |
 //! | `pushgateway.grouping` | `SESSION_BUDDY_PUSHGATEWAY_GROUPING` | none | further labels of the pushed group |
 //! | `pushgateway.timeout_seconds` | `SESSION_BUDDY_PUSHGATEWAY_TIMEOUT_SECONDS` | `10` | time limit of one push |
@@ -174,7 +174,8 @@ pub struct Settings {
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PushgatewaySettings {
-    /// Base URL of the Pushgateway, `http://` or `https://`, e.g. `http://pushgateway:9091`.
+    /// Base URL of the Pushgateway, `http://` (https is not supported), e.g.
+    /// `http://pushgateway:9091`.
     /// `None` (the default): do not push; an empty variable turns off a URL set in the file.
     pub url: Option<String>,
     /// The `job` label of the pushed group; not empty. Default `session-metrics`.
@@ -716,7 +717,7 @@ const KEYS: &[Key] = &[
     Key {
         path: "pushgateway.url",
         syntax: EnvSyntax::Text,
-        expects: "an http:// or https:// URL",
+        expects: "an http:// URL",
     },
     Key {
         path: "pushgateway.job",
@@ -1184,11 +1185,14 @@ fn render(value: &Value) -> String {
 
 fn check_url(url: &str) -> Result<(), &'static str> {
     let lower = url.to_ascii_lowercase();
-    let Some(rest) = lower
-        .strip_prefix("http://")
-        .or_else(|| lower.strip_prefix("https://"))
-    else {
-        return Err("the URL must start with http:// or https://");
+    if lower.starts_with("https://") {
+        // The push client speaks plain HTTP only (see the `push` module).
+        return Err(
+            "https is not supported; use http:// (behind a TLS-terminating proxy if needed)",
+        );
+    }
+    let Some(rest) = lower.strip_prefix("http://") else {
+        return Err("the URL must start with http://");
     };
     if rest.is_empty() || rest.starts_with(['/', '?', '#']) {
         return Err("the URL has no host");

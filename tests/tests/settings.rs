@@ -245,7 +245,7 @@ fn every_key_has_a_variable() {
             "SESSION_BUDDY_CONST_LABELS",
             "instance=buddy-1, service=session-buddy",
         ),
-        ("SESSION_BUDDY_PUSHGATEWAY_URL", "https://push.example:9091"),
+        ("SESSION_BUDDY_PUSHGATEWAY_URL", "http://push.example:9091"),
         ("SESSION_BUDDY_PUSHGATEWAY_JOB", "123"),
         ("SESSION_BUDDY_PUSHGATEWAY_GROUPING", r#"{shard = "3"}"#),
         ("SESSION_BUDDY_PUSHGATEWAY_TIMEOUT_SECONDS", "0.5"),
@@ -260,7 +260,7 @@ fn every_key_has_a_variable() {
     assert_eq!(s.const_labels.len(), 2);
     assert_eq!(s.const_labels["service"], "session-buddy");
     let push = &s.pushgateway;
-    assert_eq!(push.url.as_deref(), Some("https://push.example:9091"));
+    assert_eq!(push.url.as_deref(), Some("http://push.example:9091"));
     assert_eq!(push.job, "123", "text settings are taken verbatim");
     assert_eq!(push.grouping["shard"], "3");
     assert_eq!(push.timeout, Duration::from_millis(500));
@@ -569,9 +569,11 @@ fn bad_pushgateway_settings() {
             "pushgateway.url",
             "environment variable SESSION_BUDDY_PUSHGATEWAY_URL",
             r#""ftp://push:9091""#,
-            "http:// or https://",
+            "must start with http://",
         ],
     );
+    let e = env_error(&[("SESSION_BUDDY_PUSHGATEWAY_URL", "https://push:9091")]);
+    assert_message(&e, &["pushgateway.url", "https is not supported"]);
     let (e, path) = file_error("pushgateway:\n  url: http://\n");
     assert_message(&e, &["pushgateway.url", &path, "no host"]);
     let (e, path) = file_error("pushgateway:\n  job: ''\n");

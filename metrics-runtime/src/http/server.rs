@@ -91,6 +91,15 @@ impl std::error::Error for ServeError {
 }
 
 impl ServerOptions {
+    /// The defaults with the path from `settings`; the address is
+    /// [`Settings::socket_addr`](crate::settings::Settings::socket_addr).
+    pub fn from_settings(settings: &crate::settings::Settings) -> Self {
+        Self {
+            path: settings.prometheus_metrics_path.clone(),
+            ..Self::default()
+        }
+    }
+
     fn validate(&self) -> Result<(), ServeError> {
         let invalid = |reason: String| Err(ServeError::InvalidOption(reason));
         for (name, path) in [("path", &self.path), ("health_path", &self.health_path)] {
@@ -149,6 +158,21 @@ impl MetricsServer {
             stop: Some(stop),
             task: Some(task),
         })
+    }
+
+    /// Serves the global metrics where `settings` say (bind address, port, path).
+    ///
+    /// # Errors
+    /// As [`start`](Self::start).
+    pub async fn start_from_settings(
+        settings: &crate::settings::Settings,
+    ) -> Result<Self, ServeError> {
+        Self::start(
+            settings.socket_addr(),
+            crate::get_metrics(),
+            ServerOptions::from_settings(settings),
+        )
+        .await
     }
 
     /// The address actually bound (useful with port 0).

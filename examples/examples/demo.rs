@@ -1,0 +1,165 @@
+//! The main demo: reads the settings, serves `/metrics`, and runs a continuing workload of
+//! instrumented sync and async functions and sessions (some failing, panicking, cancelled)
+//! until Ctrl-C.
+//!
+//! Run with `cargo run -p examples --example demo`. Settings come from
+//! `settings/session-buddy.yaml` and `SESSION_BUDDY_*` variables, e.g.
+//! `SESSION_BUDDY_PROMETHEUS_METRICS_PORT=9100 cargo run -p examples --example demo`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use session_metrics::http::MetricsServer;
+use session_metrics::push::Pushgateway;
+use session_metrics::session::{
+    NoLifecycle, SessionEndEvent, SessionStartEvent, SessionStatus, SessionTracker,
+};
+use session_metrics::settings::{Settings, init_metrics_from_settings};
+use session_metrics::{ErrorLabel, track_operation};
+
+const COMPONENT: &str = "demo";
+
+#[derive(Debug, ErrorLabel)]
+enum StoreError {
+    Timeout,
+    #[error_label("not_found")]
+    Missing,
+}
+
+/// A fast sync operation; every seventh call fails.
+#[track_operation("demo", "lookup")]
+fn lookup(key: u64) -> Result<u64, StoreError> {
+    if key % 7 == 6 {
+        return Err(StoreError::Missing);
+    }
+    Ok(key.wrapping_mul(2_654_435_761) % 1000)
+}
+
+/// A slower async operation; slow calls time out.
+#[track_operation("demo", "checkpoint")]
+async fn checkpoint(delay_ms: u64) -> Result<(), StoreError> {
+    tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+    if delay_ms > 120 {
+        return Err(StoreError::Timeout);
+    }
+    Ok(())
+}
+
+/// Parsing that fails with a library error (labelled `ParseIntError`) or panics.
+#[track_operation("demo", "parse")]
+fn parse(input: &str) -> Result<i64, std::num::ParseIntError> {
+    if input == "boom" {
+        panic!("unparseable input");
+    }
+    input.parse()
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let metrics = match init_metrics_from_settings(&settings) {
+        Ok(metrics) => metrics,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if !metrics.is_enabled() {
+        println!("metrics are disabled by the settings; the workload runs without them");
+    }
+    let server = match MetricsServer::start_from_settings(&settings).await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    println!(
+        "serving metrics at http://{}{} (Ctrl-C to stop)",
+        server.local_addr(),
+        settings.prometheus_metrics_path
+    );
+    let pusher = match Pushgateway::from_settings(&settings.pushgateway) {
+        Ok(Some(gateway)) => {
+            println!(
+                "pushing to {} every {:?}",
+                gateway.url(),
+                settings.pushgateway.push_interval
+            );
+            Some(gateway.spawn_periodic(metrics, settings.pushgateway.push_interval))
+        }
+        Ok(None) => None,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+
+    // Panics are part of the workload; keep their messages off the console.
+    std::panic::set_hook(Box::new(|_| {}));
+    let tracker = SessionTracker::new(NoLifecycle, true);
+    let mut round: u64 = 0;
+    let mut ticker = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = ticker.tick() => {}
+        }
+        round += 1;
+        workload(&tracker, round).await;
+        if round.is_multiple_of(40) {
+            println!("{round} rounds done");
+        }
+    }
+
+    println!("shutting down");
+    server.shutdown().await;
+    if let Some(pusher) = pusher
+        && let Some(error) = pusher.stop().await
+    {
+        eprintln!("last push failed: {error}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// One round: a few operations of every kind, and a session starting or ending.
+async fn workload(tracker: &SessionTracker<NoLifecycle>, round: u64) {
+    for key in 0..5 {
+        let _ = lookup(round * 5 + key);
+    }
+    let _ = checkpoint(round % 9 * 20).await;
+    // Cancelled: the timeout drops the call's future before it completes.
+    let _ = tokio::time::timeout(Duration::from_millis(5), checkpoint(50)).await;
+    let input = match round % 6 {
+        0 => "boom",
+        1 => "x",
+        _ => "42",
+    };
+    let _ = std::panic::catch_unwind(|| parse(input));
+
+    let id = format!("session-{}", round / 4);
+    if round % 4 == 1 {
+        let shell = ["zsh", "bash", "fish"][(round / 4 % 3) as usize];
+        let mut start = SessionStartEvent::new(&id, COMPONENT, shell);
+        if round % 8 == 1 {
+            start = start.with_quality_score((60 + round % 40) as f64);
+        }
+        let _ = tracker.handle_session_start(start).await;
+    } else if round % 4 == 3 {
+        let status = if round % 12 == 11 {
+            SessionStatus::Error
+        } else {
+            SessionStatus::Success
+        };
+        // Sessions "last" minutes to hours, as a real shell session would.
+        let end = SessionEndEvent::new(&id, COMPONENT, status)
+            .with_duration_seconds(((round * 977) % 7200 + 30) as f64);
+        let _ = tracker.handle_session_end(end).await;
+    }
+}
