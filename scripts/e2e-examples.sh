@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the examples as a user would and checks what they print and serve:
+# quickstart, session_lifecycle, and the demo (served /metrics, promtool, Ctrl-C, bad settings).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() { echo "e2e-examples: $*" >&2; exit 1; }
+target=${CARGO_TARGET_DIR:-target}
+cargo build -q -p examples --examples
+bin="$target/debug/examples"
+
+echo "==> quickstart"
+out=$("$bin/quickstart")
+for line in \
+  'error_type="panic",event_type="render"} 1' \
+  'error_type="cancelled",event_type="checkpoint"} 1' \
+  'error_type="not_found",event_type="session_start"} 1'; do
+  grep -qF "$line" <<<"$out" || fail "quickstart output lacks: $line"
+done
+
+echo "==> session_lifecycle"
+out=$("$bin/session_lifecycle")
+grep -qF 'active_sessions{component_name="minishell"} 1' <<<"$out" || fail "no active_sessions 1"
+grep -qF 'session_duration_seconds_count{component_name="minishell"} 4' <<<"$out" || fail "no session duration histogram"
+grep -qF 'session_duration_seconds_bucket{component_name="minishell",le="+Inf"} 4' <<<"$out" || fail "no +Inf bucket"
+
+echo "==> demo: bad settings exit non-zero at once"
+set +e
+err=$(SESSION_BUDDY_PROMETHEUS_METRICS_PORT=70000 timeout 20 "$bin/demo" 2>&1 >/dev/null)
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "demo with a bad port exited $rc, want 2"
+grep -qF 'SESSION_BUDDY_PROMETHEUS_METRICS_PORT' <<<"$err" || fail "error does not name the variable: $err"
+
+echo "==> demo: serves /metrics, stops cleanly on Ctrl-C"
+log=$(mktemp)
+SESSION_BUDDY_PROMETHEUS_METRICS_PORT=0 "$bin/demo" >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
+url=""
+for _ in $(seq 1 100); do
+  url=$(grep -o 'http://[^ ]*/metrics' "$log" | head -1 || true)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || fail "demo printed no URL: $(cat "$log")"
+sleep 2
+body=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode(), end="")' "$url")
+for family in mcp_event_emit_success_total mcp_event_emit_failure_total mcp_event_emit_duration_seconds_bucket \
+  session_start_total active_sessions; do
+  grep -q "^$family{" <<<"$body" || fail "served text lacks $family"
+done
+grep -qF 'error_type="panic"' <<<"$body" || fail "no panic failures served"
+if command -v promtool >/dev/null 2>&1; then
+  promtool check metrics <<<"$body" || fail "promtool rejects the served text"
+elif [ "${CI:-}" = true ]; then
+  fail "promtool is required under CI=true"
+fi
+kill -INT "$pid"
+for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "demo still running 10 s after Ctrl-C"
+wait "$pid" || fail "demo exited non-zero after Ctrl-C"
+grep -qF 'shutting down' "$log" || fail "demo did not shut down cleanly"
+echo "e2e-examples: ok"
