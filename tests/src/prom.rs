@@ -140,7 +140,8 @@ pub fn start_pushgateway() -> Option<Daemon> {
     ))
 }
 
-fn agent() -> ureq::Agent {
+/// A blocking HTTP client that returns error statuses as responses, with a 10 s limit.
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(10)))

@@ -1,6 +1,8 @@
 //! Finding external tools (promtool, ...) for the tests that need them.
 
+use std::io::Write;
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
 /// Whether we run under CI, where a missing tool must fail the suite instead of skipping.
 pub fn in_ci() -> bool {
@@ -26,4 +28,33 @@ pub fn require(name: &str) -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// Runs `promtool check metrics` on `text` and fails the test unless it exits 0 (clean, not
+/// even a lint warning). Skips outside CI when promtool is missing, like [`require`].
+pub fn assert_promtool_accepts(text: &str) {
+    let Some(promtool) = require("promtool") else {
+        return;
+    };
+    let mut child = Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run promtool");
+    child
+        .stdin
+        .take()
+        .expect("promtool stdin")
+        .write_all(text.as_bytes())
+        .expect("write to promtool");
+    let out = child.wait_with_output().expect("promtool output");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "promtool check metrics said:\n{}{}\non:\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

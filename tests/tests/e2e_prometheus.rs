@@ -4,9 +4,7 @@
 //! `prometheus-pushgateway` and `promtool` (Debian packages); under `CI=true` a missing tool
 //! fails the test.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -74,32 +72,6 @@ fn two_instances() -> (BlockingMetricsServer, BlockingMetricsServer) {
     (serve(a), serve(b))
 }
 
-fn promtool_accepts(text: &str) {
-    let Some(promtool) = tools::require("promtool") else {
-        return;
-    };
-    let mut child = Command::new(promtool)
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
-
 /// Every `expr` in the dashboard, with its template variables filled in.
 fn dashboard_expressions() -> Vec<String> {
     fn collect(value: &Value, out: &mut Vec<String>) {
@@ -161,7 +133,7 @@ fn prometheus_scrapes_two_instances_and_the_pushgateway() {
     // The served text itself passes promtool.
     let (status, served) = prom::get(&format!("http://{}/metrics", a.local_addr())).unwrap();
     assert_eq!(status, 200);
-    promtool_accepts(&served);
+    tools::assert_promtool_accepts(&served);
 
     // Push while Prometheus starts up; read the group back through the gateway itself.
     let pushed = Box::leak(Box::new(

@@ -28,10 +28,7 @@ fn disabled_by_environment() {
         ServerOptions::default(),
     )
     .unwrap();
-    let mut response = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
+    let mut response = session_metrics_tests::prom::agent()
         .get(format!("http://{}/metrics", server.local_addr()))
         .call()
         .unwrap();

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use session_metrics::SessionMetrics;
 use session_metrics::http::{BlockingMetricsServer, ServeError, ServerOptions};
 use session_metrics_tests::Exposition;
+use session_metrics_tests::prom::agent;
 
 fn leaked_metrics() -> &'static SessionMetrics {
     let m = SessionMetrics::new(prometheus::Registry::new()).unwrap();
@@ -17,14 +18,6 @@ fn leaked_metrics() -> &'static SessionMetrics {
 
 fn start(options: ServerOptions) -> BlockingMetricsServer {
     BlockingMetricsServer::start("127.0.0.1:0".parse().unwrap(), leaked_metrics(), options).unwrap()
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
 }
 
 fn url(addr: SocketAddr, path: &str) -> String {

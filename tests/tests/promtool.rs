@@ -2,9 +2,6 @@
 //! does not check: every histogram has a `+Inf` bucket equal to its `_count`, and no series
 //! appears twice.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use session_metrics::{ErrorLabel, SessionMetrics, track_operation};
 use session_metrics_tests::{Exposition, tools};
 
@@ -41,31 +38,7 @@ fn sample_text() -> String {
 
 #[test]
 fn promtool_check_metrics_exits_zero() {
-    let Some(promtool) = tools::require("promtool") else {
-        return;
-    };
-    let text = sample_text();
-    let mut child = Command::new(promtool)
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "promtool said:\n{}{}\non:\n{text}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tools::assert_promtool_accepts(&sample_text());
 }
 
 #[test]
@@ -96,9 +69,6 @@ fn every_histogram_has_an_inf_bucket_equal_to_its_count() {
 
 #[test]
 fn constant_labels_pass_promtool_too() {
-    let Some(promtool) = tools::require("promtool") else {
-        return;
-    };
     let m = SessionMetrics::builder()
         .const_label("instance", "a:1")
         .const_label("service", "buddy")
@@ -106,19 +76,6 @@ fn constant_labels_pass_promtool_too() {
         .unwrap();
     m.record_mcp_event_success("c", "e", 0.01);
     let text = m.export_metrics();
-    let path = std::env::temp_dir().join(format!("sm-const-{}.prom", std::process::id()));
-    std::fs::write(&path, &text).unwrap();
-    let out = Command::new(promtool)
-        .args(["check", "metrics"])
-        .stdin(std::fs::File::open(&path).unwrap())
-        .output()
-        .unwrap();
-    std::fs::remove_file(&path).ok();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
     assert!(text.contains(r#"instance="a:1""#));
+    tools::assert_promtool_accepts(&text);
 }
