@@ -16,7 +16,7 @@
 //!
 //! `#[track_operation]` works on `#[tool]` methods on either side of `#[tool]`, and counts
 //! rmcp's failures: an `Err(ErrorData)` by its code ([`ErrorLabel`](crate::ErrorLabel) for
-//! [`ErrorData`](rmcp::ErrorData)), an `Ok(CallToolResult { is_error: Some(true), .. })` as
+//! [`rmcp::ErrorData`]), an `Ok(CallToolResult { is_error: Some(true), .. })` as
 //! [`TOOL_ERROR_TYPE`] (the [`CallOutcome`](crate::CallOutcome) impls in this module).
 //!
 //! ```
