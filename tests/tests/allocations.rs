@@ -1,5 +1,6 @@
 //! A counting global allocator: after the first call, instrumented calls allocate nothing,
-//! on the success path and for repeated failure labels.
+//! on the success path and for repeated failure labels. A thread's first call at a call site
+//! allocates its shard there (one allocation), which later threads taking the same slot reuse.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -77,4 +78,42 @@ fn no_allocation_per_call_after_warm_up() {
     let site = Site::global("alloc", "op");
     assert_eq!(site.success, 10_001.0);
     assert_eq!(site.failed("Busy") + site.failed("Gone"), 10_002.0);
+}
+
+#[track_operation("alloc", "threads")]
+#[inline(never)]
+fn threaded(i: u64) -> Result<u64, E> {
+    if i.is_multiple_of(2) {
+        Ok(i)
+    } else {
+        Err(E::Busy)
+    }
+}
+
+#[test]
+fn a_new_thread_allocates_at_most_its_shard_then_nothing() {
+    threaded(0).unwrap();
+    threaded(1).unwrap_err();
+    for _ in 0..3 {
+        std::thread::spawn(|| {
+            let first = allocations_during(|| {
+                threaded(0).unwrap();
+            });
+            assert!(
+                first <= 1,
+                "first call on a new thread: {first} allocations"
+            );
+            let later = allocations_during(|| {
+                for i in 0..10_000 {
+                    std::hint::black_box(threaded(std::hint::black_box(i))).ok();
+                }
+            });
+            assert_eq!(later, 0, "allocations after a thread's first call");
+        })
+        .join()
+        .unwrap();
+    }
+    let site = Site::global("alloc", "threads");
+    assert_eq!(site.success, 1.0 + 3.0 * 5_001.0);
+    assert_eq!(site.failed("Busy"), 1.0 + 3.0 * 5_000.0);
 }
