@@ -15,7 +15,8 @@
 //! (two threads calling the same function on the same series; the time reported is wall
 //! time per call per thread, so perfect scaling equals the single-thread figure).
 //! With `--features quanta` the group names end in `_quanta`. The `clock` group times the two
-//! clock reads alone (`Instant::now` + `elapsed`; quanta's raw TSC reads + scaling).
+//! clock reads alone (`Instant::now` + `elapsed`; quanta's raw TSC reads + scaling) and one
+//! update of an atomic cell three ways.
 //!
 //! Run: see `BENCHMARKS.md`; `cargo run -p session-metrics-benches --bin report` turns the
 //! results into its table.
@@ -351,6 +352,9 @@ fn threads(c: &mut Criterion) {
 
 /// The two clock reads every variant makes, alone: the floor of any timing instrumentation.
 fn clocks(c: &mut Criterion) {
+    if cfg!(feature = "quanta") {
+        return; // Measured once, in the default build.
+    }
     let mut group = c.benchmark_group("clock");
     group.bench_function("std_instant_now_elapsed", |b| {
         b.iter(|| black_box(Instant::now()).elapsed())
@@ -358,6 +362,26 @@ fn clocks(c: &mut Criterion) {
     let clock = quanta::Clock::new();
     group.bench_function("quanta_raw_raw_delta", |b| {
         b.iter(|| clock.delta_as_nanos(black_box(clock.raw()), clock.raw()))
+    });
+    // What one update of a shared cell costs, uncontended, against a single writer's plain
+    // load and store (what the call site's per-thread shards do).
+    let cell = std::sync::atomic::AtomicU64::new(0);
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
+    group.bench_function("atomic_fetch_add", |b| {
+        b.iter(|| black_box(&cell).fetch_add(1, relaxed))
+    });
+    group.bench_function("atomic_load_compare_exchange", |b| {
+        b.iter(|| {
+            let cell = black_box(&cell);
+            let current = cell.load(relaxed);
+            cell.compare_exchange(current, current + 1, relaxed, relaxed)
+        })
+    });
+    group.bench_function("atomic_load_store", |b| {
+        b.iter(|| {
+            let cell = black_box(&cell);
+            cell.store(cell.load(relaxed) + 1, relaxed)
+        })
     });
     group.finish();
 }

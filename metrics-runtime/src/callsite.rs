@@ -93,8 +93,12 @@ impl Cells {
 /// How many threads get their own shard at a call site; threads beyond record into the
 /// shared atomic cells (exact too, only slower under contention).
 fn shard_threads() -> usize {
-    let cpus = std::thread::available_parallelism().map_or(4, usize::from);
-    (cpus * 2).clamp(8, 64)
+    // Cached: `available_parallelism` reads cgroup files on Linux.
+    static THREADS: OnceCell<usize> = OnceCell::new();
+    *THREADS.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map_or(4, usize::from);
+        (cpus * 2).clamp(8, 64)
+    })
 }
 
 impl CallSite {

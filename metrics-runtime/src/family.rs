@@ -121,8 +121,21 @@ impl<S: Series> Family<S> {
     }
 
     pub(crate) fn collect(&self) -> proto::MetricFamily {
-        let mut metrics = Vec::new();
-        self.for_each(|values, child| {
+        let children = self.children.read().unwrap_or_else(PoisonError::into_inner);
+        // The registry sorts each family's metrics by label values, in label-name order.
+        // Sorting references here first leaves it an already sorted run to check, instead of
+        // moving large metric structs around (most of the time of a 10,000-series scrape).
+        let mut by_name: Vec<usize> = (0..self.spec.labels.len()).collect();
+        by_name.sort_by_key(|&i| self.spec.labels[i]);
+        let mut sorted: Vec<_> = children.iter().collect();
+        sorted.sort_unstable_by(|(a, _), (b, _)| {
+            by_name
+                .iter()
+                .map(|&i| &a[i])
+                .cmp(by_name.iter().map(|&i| &b[i]))
+        });
+        let mut metrics = Vec::with_capacity(sorted.len());
+        for (values, child) in sorted {
             let mut labels = self.const_labels.clone();
             labels.extend(
                 self.spec
@@ -136,7 +149,7 @@ impl<S: Series> Family<S> {
             metric.set_label(labels);
             child.fill(&mut metric);
             metrics.push(metric);
-        });
+        }
         let mut family = proto::MetricFamily::default();
         family.set_name(self.spec.name.to_owned());
         family.set_help(self.spec.help.to_owned());

@@ -105,7 +105,7 @@ fn main() {
         });
     });
     println!(
-        "two threads x 200,000 calls (stripes once contended; thread stacks are freed): {n} allocations, {bytes} live bytes"
+        "two new threads x 200,000 calls (a shard per new thread slot; thread stacks are freed): {n} allocations, {bytes} live bytes"
     );
     let text = get_metrics().export_metrics();
     assert!(text.contains(
