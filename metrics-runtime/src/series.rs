@@ -12,6 +12,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use once_cell::race::OnceBox;
 use once_cell::sync::OnceCell;
 use prometheus::proto;
 
@@ -188,20 +189,29 @@ impl Drop for Slot {
     }
 }
 
-/// Shard tables attached to a series, with the index of the series' first cell in them.
+/// Shard tables attached to a series, with the index of the series' first cell in them. Boxed
+/// on first attach: most series (those only the `record_*` methods update) never get one, and
+/// an empty `OnceBox` is one pointer.
 #[derive(Default)]
-struct Attached(Mutex<Vec<(Arc<ShardTable>, usize)>>);
+struct Attached(OnceBox<Mutex<Vec<AttachedTable>>>);
+
+/// A shard table and the index of the series' first cell in it.
+type AttachedTable = (Arc<ShardTable>, usize);
 
 impl Attached {
     fn push(&self, table: Arc<ShardTable>, first_cell: usize) {
         self.0
+            .get_or_init(Box::default)
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push((table, first_cell));
     }
 
     fn for_each(&self, mut f: impl FnMut(&ShardTable, usize)) {
-        let attached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(attached) = self.0.get() else {
+            return;
+        };
+        let attached = attached.lock().unwrap_or_else(PoisonError::into_inner);
         for (table, first_cell) in attached.iter() {
             f(table, *first_cell);
         }
