@@ -103,7 +103,8 @@ pub use session_metrics_macros::ErrorLabel;
 ///
 /// The signature, generics, attributes and docs stay exactly as written; only the body is
 /// wrapped. The labelled series are resolved once per call site, so a call costs two clock
-/// reads and two atomic updates, with no hashing, locking or allocation. Recording never
+/// reads and plain updates of the calling thread's own cells, with no hashing, locking or
+/// allocation; scrapes add up all threads' cells exactly. Recording never
 /// panics; with metrics disabled the function runs unchanged, and the `off` cargo feature
 /// removes the instrumentation at compile time.
 ///

@@ -16,5 +16,10 @@ fn a_bad_port_disables_metrics_instead_of_panicking() {
     assert_eq!(op(1), 2);
     assert!(!get_metrics().is_enabled());
     let error = session_metrics::settings::Settings::load().unwrap_err();
-    assert!(error.to_string().contains("SESSION_BUDDY_PROMETHEUS_METRICS_PORT"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("SESSION_BUDDY_PROMETHEUS_METRICS_PORT"),
+        "{error}"
+    );
 }
