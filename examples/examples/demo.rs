@@ -106,13 +106,20 @@ async fn main() -> ExitCode {
     let tracker = SessionTracker::new(NoLifecycle, true);
     let mut round: u64 = 0;
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
+    // One listener for the whole run: a Ctrl-C that arrives mid-round is not lost, and it
+    // interrupts the round rather than waiting for it.
+    let shutdown = tokio::signal::ctrl_c();
+    tokio::pin!(shutdown);
     loop {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
-            _ = ticker.tick() => {}
-        }
         round += 1;
-        workload(&tracker, round).await;
+        tokio::select! {
+            biased;
+            _ = &mut shutdown => break,
+            _ = async {
+                ticker.tick().await;
+                workload(&tracker, round).await;
+            } => {}
+        }
         if round.is_multiple_of(40) {
             println!("{round} rounds done");
         }
