@@ -10,7 +10,7 @@ use prometheus::core::Desc;
 use prometheus::proto;
 
 use crate::family::{Family, Spec};
-use crate::metrics::{MetricDescription, MetricKind};
+use crate::metrics::MetricDescription;
 use crate::series::{Counter, Histogram};
 use crate::{MAX_ERROR_TYPES, OVERFLOW_ERROR_TYPE};
 
@@ -111,22 +111,10 @@ impl EventFamilies {
     }
 
     pub(crate) fn descriptions(&self, const_labels: &[(String, String)]) -> [MetricDescription; 3] {
-        let describe = |family_spec: &Spec, kind, buckets: Option<&[f64]>| MetricDescription {
-            name: family_spec.name,
-            kind,
-            help: family_spec.help,
-            label_names: family_spec.labels,
-            const_labels: const_labels.to_vec(),
-            buckets: buckets.map(<[f64]>::to_vec),
-        };
         [
-            describe(self.success.spec(), MetricKind::Counter, None),
-            describe(self.failure.spec(), MetricKind::Counter, None),
-            describe(
-                self.duration.spec(),
-                MetricKind::Histogram,
-                Some(self.duration.config()),
-            ),
+            self.success.describe(const_labels),
+            self.failure.describe(const_labels),
+            self.duration.describe(const_labels),
         ]
     }
 }

@@ -112,8 +112,16 @@ impl<S: Series> Family<S> {
         &self.spec
     }
 
-    pub(crate) fn config(&self) -> &S::Config {
-        &self.config
+    /// The public description of this family.
+    pub(crate) fn describe(&self, const_labels: &[(String, String)]) -> crate::MetricDescription {
+        crate::MetricDescription {
+            name: self.spec.name,
+            kind: S::DESCRIBED,
+            help: self.spec.help,
+            label_names: self.spec.labels,
+            const_labels: const_labels.to_vec(),
+            buckets: S::buckets(&self.config).map(<[f64]>::to_vec),
+        }
     }
 
     pub(crate) fn desc(&self) -> &Desc {

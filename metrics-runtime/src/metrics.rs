@@ -247,27 +247,14 @@ impl SessionMetrics {
             return Vec::new();
         };
         let labels = &f.const_labels;
-        let describe = |spec: &Spec, kind, buckets: Option<&[f64]>| MetricDescription {
-            name: spec.name,
-            kind,
-            help: spec.help,
-            label_names: spec.labels,
-            const_labels: labels.clone(),
-            buckets: buckets.map(<[f64]>::to_vec),
-        };
-        use MetricKind::{Counter, Gauge, Histogram};
         let mut all = vec![
-            describe(f.session_start.spec(), Counter, None),
-            describe(f.session_end.spec(), Counter, None),
-            describe(
-                f.session_duration.spec(),
-                Histogram,
-                Some(f.session_duration.config()),
-            ),
+            f.session_start.describe(labels),
+            f.session_end.describe(labels),
+            f.session_duration.describe(labels),
         ];
         all.extend(f.events.descriptions(labels));
-        all.push(describe(f.active_sessions.spec(), Gauge, None));
-        all.push(describe(f.quality_score.spec(), Gauge, None));
+        all.push(f.active_sessions.describe(labels));
+        all.push(f.quality_score.describe(labels));
         let operations = f.operations.read().unwrap_or_else(PoisonError::into_inner);
         for operation in operations.iter() {
             all.extend(operation.descriptions(labels));

@@ -21,6 +21,12 @@ pub(crate) trait Series: Send + Sync + 'static {
     /// Per-family configuration every child is built from (histogram buckets).
     type Config: Send + Sync + 'static;
     const KIND: proto::MetricType;
+    /// The public name of [`Self::KIND`].
+    const DESCRIBED: crate::MetricKind;
+    /// Histogram upper bounds, for descriptions.
+    fn buckets(_config: &Self::Config) -> Option<&[f64]> {
+        None
+    }
     fn new(config: &Self::Config) -> Self;
     /// Writes the current value into a text-encoder metric.
     fn fill(&self, metric: &mut proto::Metric);
@@ -255,6 +261,7 @@ impl Counter {
 impl Series for Counter {
     type Config = ();
     const KIND: proto::MetricType = proto::MetricType::COUNTER;
+    const DESCRIBED: crate::MetricKind = crate::MetricKind::Counter;
 
     fn new(_: &()) -> Self {
         Self::default()
@@ -298,6 +305,7 @@ impl Gauge {
 impl Series for Gauge {
     type Config = ();
     const KIND: proto::MetricType = proto::MetricType::GAUGE;
+    const DESCRIBED: crate::MetricKind = crate::MetricKind::Gauge;
 
     fn new(_: &()) -> Self {
         Self::default()
@@ -392,6 +400,11 @@ impl Histogram {
 impl Series for Histogram {
     type Config = Arc<[f64]>;
     const KIND: proto::MetricType = proto::MetricType::HISTOGRAM;
+    const DESCRIBED: crate::MetricKind = crate::MetricKind::Histogram;
+
+    fn buckets(bounds: &Arc<[f64]>) -> Option<&[f64]> {
+        Some(bounds)
+    }
 
     fn new(bounds: &Arc<[f64]>) -> Self {
         Self {
