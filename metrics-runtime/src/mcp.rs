@@ -61,9 +61,15 @@
 //! ```
 
 mod args;
+mod duration;
+mod gathered;
+mod list;
 mod outcome;
 mod quantile;
-mod report;
+mod status;
+mod summary;
+mod text;
+mod timestamp;
 
 use std::fmt;
 use std::sync::Arc;
@@ -81,13 +87,13 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use args::{ArgumentError, ListMetricsArgs, PrometheusMetricsArgs, SummaryArgs};
+pub use duration::DurationSummary;
+pub use list::{FamilySource, MetricFamilyInfo, MetricList, MetricType};
 pub use outcome::TOOL_ERROR_TYPE;
 pub use quantile::histogram_quantile;
-pub use report::{
-    ComponentSummary, DurationSummary, FamilySource, MetricFamilyInfo, MetricList, MetricType,
-    MetricsSummary, OperationSummary, PROMETHEUS_TEXT_CONTENT_TYPE, PrometheusMetrics, Status,
-    SummaryTotals,
-};
+pub use status::Status;
+pub use summary::{ComponentSummary, MetricsSummary, OperationSummary, SummaryTotals};
+pub use text::{PROMETHEUS_TEXT_CONTENT_TYPE, PrometheusMetrics};
 
 use crate::{SessionMetrics, get_metrics};
 
@@ -191,7 +197,7 @@ impl MetricsTools {
     /// # Ok::<(), session_metrics::Error>(())
     /// ```
     pub fn prometheus_metrics(&self, args: &PrometheusMetricsArgs) -> PrometheusMetrics {
-        report::prometheus_metrics(self.metrics, args)
+        text::prometheus_metrics(self.metrics, args)
     }
 
     /// What `list_session_metrics` answers for valid `args`.
@@ -204,7 +210,7 @@ impl MetricsTools {
     /// assert_eq!(list.family_count, 3);
     /// ```
     pub fn list_metrics(&self, args: &ListMetricsArgs) -> MetricList {
-        report::list_metrics(self.metrics, args)
+        list::list_metrics(self.metrics, args)
     }
 
     /// What `get_metrics_summary` answers for valid `args`.
@@ -218,7 +224,7 @@ impl MetricsTools {
     /// assert!(summary.operations.is_empty());
     /// ```
     pub fn summary(&self, args: &SummaryArgs) -> MetricsSummary {
-        report::summary(self.metrics, args)
+        summary::summary(self.metrics, args)
     }
 
     /// Definitions of the three tools (name, title, description, input and output schemas,
