@@ -6,7 +6,8 @@ use once_cell::sync::OnceCell;
 
 use crate::events::EventFamilies;
 use crate::outcome::Outcome;
-use crate::series::{Counter, Histogram, Shard, ShardTable};
+use crate::series::{Counter, Histogram};
+use crate::shard::{Shard, ShardTable};
 use crate::{OperationFamily, get_metrics};
 
 /// `error_type` of a call that panicked.

@@ -63,6 +63,7 @@ mod outcome;
 #[cfg(feature = "push")]
 pub mod push;
 mod series;
+mod shard;
 pub mod session;
 #[cfg(feature = "settings")]
 pub mod settings;
