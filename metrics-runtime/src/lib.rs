@@ -63,10 +63,10 @@ mod outcome;
 #[cfg(feature = "push")]
 pub mod push;
 mod series;
-mod shard;
 pub mod session;
 #[cfg(feature = "settings")]
 pub mod settings;
+mod shard;
 
 pub use callsite::{CANCELLED_ERROR_TYPE, PANIC_ERROR_TYPE};
 pub use error::Error;
