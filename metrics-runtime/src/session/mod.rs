@@ -221,16 +221,10 @@ impl<L: SessionLifecycle> SessionTracker<L> {
                 Some(session.started.elapsed().as_secs_f64())
             }
         };
-        match event.duration_seconds.or(measured) {
-            Some(duration) => {
-                self.metrics
-                    .record_session_end(component, event.status.as_str(), duration)
-            }
-            // Counted without a duration: there is nothing to observe.
-            None => self
-                .metrics
-                .record_session_end(component, event.status.as_str(), f64::NAN),
-        }
+        // Without a duration the end is counted and nothing is observed (NaN is skipped).
+        let duration = event.duration_seconds.or(measured).unwrap_or(f64::NAN);
+        self.metrics
+            .record_session_end(component, event.status.as_str(), duration);
         if let Some(score) = event.quality_score {
             self.metrics.set_session_quality_score(component, score);
         }
