@@ -17,6 +17,18 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// Serves `metrics` with the default options on an ephemeral loopback port.
+pub fn serve(
+    metrics: &'static session_metrics::SessionMetrics,
+) -> session_metrics::http::BlockingMetricsServer {
+    session_metrics::http::BlockingMetricsServer::start(
+        "127.0.0.1:0".parse().expect("a socket address"),
+        metrics,
+        session_metrics::http::ServerOptions::default(),
+    )
+    .expect("start the metrics server")
+}
+
 /// A temporary directory removed on drop.
 pub struct TempDir(PathBuf);
 

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
-use session_metrics::http::{BlockingMetricsServer, ServerOptions};
+use session_metrics::http::BlockingMetricsServer;
 use session_metrics::push::{PushErrorKind, Pushgateway};
 use session_metrics::{ErrorLabel, SessionMetrics, init_metrics, track_operation};
-use session_metrics_tests::prom::{self, Daemon, TempDir, eventually, query, query_value};
+use session_metrics_tests::prom::{self, Daemon, TempDir, eventually, query, query_value, serve};
 use session_metrics_tests::{Exposition, tools};
 
 #[derive(Debug, ErrorLabel)]
@@ -31,15 +31,6 @@ fn sleepy() {
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn serve(metrics: &'static SessionMetrics) -> BlockingMetricsServer {
-    BlockingMetricsServer::start(
-        "127.0.0.1:0".parse().unwrap(),
-        metrics,
-        ServerOptions::default(),
-    )
-    .unwrap()
 }
 
 /// Records the known workload; returns the two servers (global `instance="a"`, and `"b"`).

@@ -2,7 +2,6 @@
 //! false` makes instrumented functions run unchanged and record nothing, and the endpoint says
 //! metrics are disabled. (Its own test binary: it sets a variable before the global exists.)
 
-use session_metrics::http::{BlockingMetricsServer, ServerOptions};
 use session_metrics::{get_metrics, track_operation};
 
 #[track_operation("disabled", "op")]
@@ -22,12 +21,7 @@ fn disabled_by_environment() {
     assert_eq!(op(0), Err("zero".into()));
     assert!(!get_metrics().is_enabled());
     assert_eq!(get_metrics().export_metrics(), "");
-    let server = BlockingMetricsServer::start(
-        "127.0.0.1:0".parse().unwrap(),
-        get_metrics(),
-        ServerOptions::default(),
-    )
-    .unwrap();
+    let server = session_metrics_tests::prom::serve(get_metrics());
     let mut response = session_metrics_tests::prom::agent()
         .get(format!("http://{}/metrics", server.local_addr()))
         .call()

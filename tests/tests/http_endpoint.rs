@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use session_metrics::SessionMetrics;
 use session_metrics::http::{BlockingMetricsServer, ServeError, ServerOptions};
 use session_metrics_tests::Exposition;
-use session_metrics_tests::prom::agent;
+use session_metrics_tests::prom::{agent, serve};
 
 fn leaked_metrics() -> &'static SessionMetrics {
     let m = SessionMetrics::new(prometheus::Registry::new()).unwrap();
@@ -150,12 +150,7 @@ fn custom_path_is_honoured() {
 #[test]
 fn disabled_metrics_answer_503_saying_so() {
     let disabled: &'static SessionMetrics = Box::leak(Box::new(SessionMetrics::disabled()));
-    let server = BlockingMetricsServer::start(
-        "127.0.0.1:0".parse().unwrap(),
-        disabled,
-        ServerOptions::default(),
-    )
-    .unwrap();
+    let server = serve(disabled);
     let mut response = agent()
         .get(url(server.local_addr(), "/metrics"))
         .call()
