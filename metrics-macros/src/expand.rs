@@ -1,33 +1,108 @@
 //! Code generation for `#[track_operation]`.
 //!
-//! Only the body is replaced; attributes, visibility and signature are emitted exactly as
-//! written. Generated code calls `#[doc(hidden)]` items of the runtime by absolute path.
+//! Two copies of the function are emitted, and `cfg` keeps one:
+//! - for `rustc` (`cfg(not(clippy))`), the instrumented function: attributes, visibility and
+//!   signature exactly as written, the body wrapped. The body keeps its own braces and spans
+//!   (so `dead_code`, `#[expect]` and every rustc lint on it fire as without the attribute),
+//!   inner attributes stay at the top of the function, and the generated locals are
+//!   invisible to it ([`crate::idents`]);
+//! - for clippy (`cfg(clippy)`, set by `cargo clippy`), the function exactly as written, so
+//!   clippy lints the user's code and not ours: the set of warnings is the one without the
+//!   attribute. The expressions of `enabled = ..` and `family = ..` are still type-checked.
+//!   The `expand-under-clippy` feature shows clippy the instrumented copy instead (the
+//!   project's lint test keeps it warning-free that way).
+//!
+//! Generated code calls `#[doc(hidden)]` items of the runtime by absolute path.
 
 use proc_macro2::TokenStream;
-use quote::quote;
-use syn::{LitStr, Path};
+use quote::{ToTokens, quote};
+use syn::{Block, LitStr, Type};
 
 use crate::args::Args;
+use crate::idents::{Names, body_label};
+use crate::inline::Exits;
 use crate::item::{Function, Shape};
 
 /// Whether to generate a `tracing` span per call (the runtime's `tracing` feature).
 const TRACING: bool = cfg!(feature = "tracing");
 
-pub(crate) fn expand(args: &Args, function: Function) -> TokenStream {
+/// Whether clippy sees the instrumented copy (feature `expand-under-clippy`).
+const EXPAND_UNDER_CLIPPY: bool = cfg!(feature = "expand-under-clippy");
+
+/// `item` is the function's original tokens, `function` their parse.
+pub(crate) fn expand(args: &Args, function: Function, item: TokenStream) -> TokenStream {
+    if EXPAND_UNDER_CLIPPY {
+        return instrumented(args, &function);
+    }
+    let as_written = as_written(args, &function, item);
+    let instrumented = instrumented(args, &function);
+    quote! {
+        #[cfg(clippy)]
+        #as_written
+        #[cfg(not(clippy))]
+        #instrumented
+    }
+}
+
+/// The function for clippy and for the `off` feature: as written, plus the attribute's own expressions, evaluated but
+/// unused, so that what they name counts as used and their errors still show.
+pub(crate) fn as_written(args: &Args, function: &Function, item: TokenStream) -> TokenStream {
+    if args.enabled.is_none() && args.family.is_none() {
+        return item;
+    }
+    let Function {
+        attrs,
+        vis,
+        sig,
+        inner_attrs,
+        block,
+    } = function;
+    let enabled = args.enabled.iter();
+    let family = args.family.iter();
+    let mut body = TokenStream::new();
+    block.brace_token.surround(&mut body, |body| {
+        quote! {
+            #(#inner_attrs)*
+            #(let _ = || -> bool { #enabled };)*
+            #(let _ = &#family;)*
+        }
+        .to_tokens(body);
+        Block {
+            brace_token: block.brace_token,
+            stmts: block.stmts.clone(),
+        }
+        .to_tokens(body);
+    });
+    quote!(#(#attrs)* #vis #sig #body)
+}
+
+/// The instrumented function.
+fn instrumented(args: &Args, function: &Function) -> TokenStream {
     let krate = args
         .krate
         .clone()
         .unwrap_or_else(|| syn::parse_quote!(::session_metrics));
     let private = quote!(#krate::__private);
+    let names = Names::new();
+    let Names {
+        site,
+        site_static,
+        guard,
+        enabled,
+        ret,
+        span,
+        entered,
+    } = &names;
     let (component, event_type) = (&args.component, &args.event_type);
-    let shape = function.shape();
     let Function {
         attrs,
         vis,
         sig,
+        inner_attrs,
         block,
-    } = &function;
-    let ret = function.return_type_for_let();
+    } = function;
+    let ret_ty = function.return_type_for_let();
+    let inline = function.tracks_caller();
 
     let mut site_init = quote!(#private::CallSite::new(#component, #event_type));
     if let Some(family) = &args.family {
@@ -37,125 +112,160 @@ pub(crate) fn expand(args: &Args, function: Function) -> TokenStream {
         let level = args.error_level_tokens(&private);
         site_init = quote!(#site_init.error_level(#level));
     }
-    let site = quote! {
-        static __SESSION_METRICS_SITE: #private::CallSite = #site_init;
-    };
-    let enabled = match &args.enabled {
-        Some(expr) => quote!({
-            let __sm_enabled: bool = #expr;
-            __sm_enabled
-        }),
-        None => quote!(true),
+    let enabled_expr = args
+        .enabled
+        .as_ref()
+        .map_or_else(|| quote!(true), |e| quote!(#e));
+    // The static sits in a block of its own: the body never sees it.
+    let prologue = quote! {
+        let #site: &'static #private::CallSite = {
+            static #site_static: #private::CallSite = #site_init;
+            &#site_static
+        };
+        let #enabled: bool = #enabled_expr;
     };
     // With tracing: a span named after the function, entered for the call.
     let span_name = LitStr::new(&sig.ident.to_string(), sig.ident.span());
     let (make_span, enter, enter_span) = if TRACING {
         (
             quote! {
-                let __sm_span = #private::tracing::info_span!(
+                let #span = #private::tracing::info_span!(
                     #span_name, component = #component, event_type = #event_type
                 );
             },
-            quote!(__SESSION_METRICS_SITE.enter_traced(#enabled, __sm_span.clone())),
-            quote!(let __sm_entered = __sm_span.enter();),
+            quote!(#site.enter_traced(#enabled, ::core::clone::Clone::clone(&#span))),
+            quote!(let #entered = #span.enter();),
         )
     } else {
-        (
-            quote!(),
-            quote!(__SESSION_METRICS_SITE.enter(#enabled)),
-            quote!(),
-        )
+        (quote!(), quote!(#site.enter(#enabled)), quote!())
     };
     let instrument = |future: TokenStream| {
-        let classify = classify(&krate);
+        let classify = classify(&private);
         if TRACING {
-            quote!(#private::instrument_traced(
-                &__SESSION_METRICS_SITE, #enabled, __sm_span, #future, #classify
-            ))
+            quote!(#private::instrument_traced(#site, #enabled, #span, #future, #classify))
         } else {
-            quote!(#private::instrument(&__SESSION_METRICS_SITE, #enabled, #future, #classify))
+            quote!(#private::instrument(#site, #enabled, #future, #classify))
         }
     };
-    // The body as a value of the declared type: `return` and `?` inside it leave this block,
-    // not the function, so the outcome is always seen. The `let` pins the type for inference.
-    let body = quote! {{
-        // A body that is only `panic!()` or `todo!()` is fine; keep clippy quiet about it.
-        #[allow(clippy::diverging_sub_expression)]
-        let __sm_out: #ret = #block;
-        #[allow(unreachable_code)]
-        __sm_out
-    }};
-    let outcome_of_ret = outcome_of(&krate, &quote!(&__sm_ret));
+    let outcome_of_ret = outcome_of(&private, &quote!(&#ret));
+    // An inlined body (see `inline`): `return` breaks out of this label.
+    let label = body_label();
+    let inlined = |try_into: Option<Type>| {
+        Exits::new(label.clone(), private.clone(), try_into).rewrite(block.clone())
+    };
+    let closure = |ret_ty: &Type| quote!(#private::call_once(move || -> #ret_ty #block));
 
-    let new_body = match shape {
-        Shape::Sync => quote! {
-            #site
-            #make_span
-            let __sm_guard = #enter;
-            #enter_span
-            let __sm_ret = #private::call_once(move || #body);
-            __sm_guard.finish(#outcome_of_ret);
-            __sm_ret
-        },
+    let body = match function.shape() {
+        Shape::Sync if inline => {
+            let block = inlined(Some(ret_ty.clone()));
+            quote! {
+                #prologue
+                #make_span
+                let #guard = #enter.inline();
+                #enter_span
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                let #ret: #ret_ty = #label: #block;
+                #[allow(unreachable_code)]
+                #guard.finish(#outcome_of_ret);
+                #[allow(unreachable_code)]
+                #ret
+            }
+        }
+        Shape::Sync => {
+            let call = closure(&ret_ty);
+            quote! {
+                #prologue
+                #make_span
+                let #guard = #enter;
+                #enter_span
+                let #ret = #call;
+                #guard.finish(#outcome_of_ret);
+                #ret
+            }
+        }
         Shape::Diverging => quote! {
-            #site
+            #prologue
             #make_span
-            let __sm_guard = #enter;
+            let #guard = #enter;
             #enter_span
             #block
         },
         Shape::Async => {
-            let future = instrument(quote!(async move #body));
+            let future = instrument(quote!(async move {
+                #[allow(clippy::diverging_sub_expression)]
+                let #ret: #ret_ty = #block;
+                #[allow(unreachable_code)]
+                #ret
+            }));
             quote! {
-                #site
+                #prologue
                 #make_span
                 #future.await
             }
         }
         Shape::ImplFuture(output) => {
-            let future = quote!(#private::call_once(move || #body));
+            let future = if inline {
+                let block = inlined(None);
+                quote!({
+                    let #ret: #ret_ty = #label: #block;
+                    #ret
+                })
+            } else {
+                closure(&ret_ty)
+            };
             let future = match output {
                 Some(output) => quote!(#private::expect_output::<#output, _>(#future)),
                 None => future,
             };
             let future = instrument(future);
             quote! {
-                #site
+                #prologue
                 #make_span
                 #future
             }
         }
         Shape::BoxedFuture => {
-            let future = instrument(quote!(#private::call_once(move || #body)));
+            let future = if inline {
+                let block = inlined(None);
+                quote!({
+                    let #ret: #ret_ty = #label: #block;
+                    #ret
+                })
+            } else {
+                closure(&ret_ty)
+            };
+            let future = instrument(future);
             quote! {
-                #site
+                #prologue
                 #make_span
                 ::std::boxed::Box::pin(#future)
             }
         }
     };
+    // The body keeps the braces (and so the spans) it was written with.
+    let mut wrapped = TokenStream::new();
+    block.brace_token.surround(&mut wrapped, |tokens| {
+        quote!(#(#inner_attrs)* #body).to_tokens(tokens);
+    });
     quote! {
         #(#attrs)*
-        #vis #sig {
-            #new_body
-        }
+        #vis #sig #wrapped
     }
 }
 
 /// The `Outcome` of the value behind the reference `value`, chosen where its concrete type is
 /// known (see the runtime's `outcome` module).
-fn outcome_of(krate: &Path, value: &TokenStream) -> TokenStream {
+fn outcome_of(private: &TokenStream, value: &TokenStream) -> TokenStream {
     quote! {{
         #[allow(unused_imports)]
-        use #krate::__private::{
-            ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _,
-        };
-        (&&&&#krate::__private::Probe(#value)).__sm_outcome()
+        use #private::{ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _};
+        (&&&&#private::Probe(#value)).__sm_outcome()
     }}
 }
 
 /// A closure classifying a future's output; its argument type comes from `instrument`'s bound.
-fn classify(krate: &Path) -> TokenStream {
-    let outcome = outcome_of(krate, &quote!(__sm_out));
-    quote!(|__sm_out| #outcome)
+fn classify(private: &TokenStream) -> TokenStream {
+    let out = crate::idents::hidden("__sm_out");
+    let outcome = outcome_of(private, &quote!(#out));
+    quote!(|#out| #outcome)
 }

@@ -14,6 +14,9 @@ pub(crate) struct Function {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub sig: Signature,
+    /// `#![...]` attributes at the top of the body; they apply to the whole function.
+    pub inner_attrs: Vec<Attribute>,
+    /// The body without its inner attributes, with its own braces (and their spans).
     pub block: Block,
 }
 
@@ -29,11 +32,16 @@ impl Parse for Function {
                  not on a trait method declaration",
             ));
         }
+        let content;
+        let brace_token = syn::braced!(content in input);
+        let inner_attrs = content.call(Attribute::parse_inner)?;
+        let stmts = content.call(Block::parse_within)?;
         Ok(Function {
             attrs,
             vis,
             sig,
-            block: input.parse()?,
+            inner_attrs,
+            block: Block { brace_token, stmts },
         })
     }
 }
@@ -59,6 +67,14 @@ impl Function {
             ));
         }
         Ok(function)
+    }
+
+    /// Whether the function carries `#[track_caller]`: its body must then run in the
+    /// function itself, not in a closure, for `Location::caller()` to see the caller.
+    pub(crate) fn tracks_caller(&self) -> bool {
+        self.attrs
+            .iter()
+            .any(|attr| attr.path().is_ident("track_caller"))
     }
 
     pub(crate) fn shape(&self) -> Shape {

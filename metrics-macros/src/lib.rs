@@ -4,13 +4,16 @@
 //! the generated code refers to that crate. The documentation lives there.
 //!
 //! Layout: `args` parses the attribute, `item` parses and classifies the function,
-//! `expand` generates the wrapper, `error_label` is the derive.
+//! `expand` generates the wrapper (with `idents` for the names it declares and `inline` for
+//! `#[track_caller]` bodies), `error_label` is the derive.
 
 use proc_macro::TokenStream;
 
 mod args;
 mod error_label;
 mod expand;
+mod idents;
+mod inline;
 mod item;
 
 /// Records duration and outcome of every call of the function; see `session_metrics`.
@@ -21,9 +24,9 @@ pub fn track_operation(attr: TokenStream, item: TokenStream) -> TokenStream {
     let result = args::Args::from_list(args).and_then(|args| {
         let function = item::Function::parse_item(item.clone())?;
         if cfg!(feature = "off") {
-            return Ok(item.clone());
+            return Ok(expand::as_written(&args, &function, item.clone()));
         }
-        Ok(expand::expand(&args, function))
+        Ok(expand::expand(&args, function, item.clone()))
     });
     match result {
         Ok(tokens) => tokens.into(),
@@ -44,3 +47,6 @@ pub fn derive_error_label(input: TokenStream) -> TokenStream {
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
+
+#[cfg(test)]
+mod tests;

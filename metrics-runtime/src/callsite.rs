@@ -14,6 +14,10 @@ use crate::{OperationFamily, get_metrics};
 pub const PANIC_ERROR_TYPE: &str = "panic";
 /// `error_type` of an async call whose future was dropped before it completed.
 pub const CANCELLED_ERROR_TYPE: &str = "cancelled";
+/// `error_type` of a `#[track_caller]` function that returned through an exit the attribute
+/// cannot see: a `return` generated inside a macro (such as `anyhow::bail!`), whose value is
+/// never available to inspect. Other functions run their body in a closure and see every exit.
+pub const EARLY_RETURN_ERROR_TYPE: &str = "early_return";
 
 /// The level of the `tracing` event emitted for a failed call (feature `tracing`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +135,7 @@ impl CallSite {
     pub fn enter(&'static self, enabled: bool) -> Guard {
         let timing = self.timing(enabled);
         Guard {
+            unfinished: CANCELLED_ERROR_TYPE,
             armed: timing.map(|timing| Armed {
                 site: self,
                 timing: Some(timing),
@@ -145,6 +150,7 @@ impl CallSite {
     #[inline]
     pub fn enter_traced(&'static self, enabled: bool, span: tracing::Span) -> Guard {
         Guard {
+            unfinished: CANCELLED_ERROR_TYPE,
             armed: Some(Armed {
                 site: self,
                 timing: self.timing(enabled),
@@ -285,6 +291,8 @@ impl Handles {
 #[derive(Debug)]
 pub struct Guard {
     armed: Option<Armed>,
+    /// The label of a call that ends without `finish` and without a panic.
+    unfinished: &'static str,
 }
 
 #[derive(Debug)]
@@ -303,6 +311,15 @@ impl Guard {
             armed.complete(outcome);
         }
     }
+
+    /// For a body run in the function itself (`#[track_caller]`): a call that ends unseen
+    /// returned early, it was not cancelled.
+    #[inline]
+    #[must_use = "dropping the guard records the call"]
+    pub fn inline(mut self) -> Self {
+        self.unfinished = EARLY_RETURN_ERROR_TYPE;
+        self
+    }
 }
 
 impl Drop for Guard {
@@ -311,7 +328,7 @@ impl Drop for Guard {
             let label = if std::thread::panicking() {
                 PANIC_ERROR_TYPE
             } else {
-                CANCELLED_ERROR_TYPE
+                self.unfinished
             };
             armed.complete(Outcome::Failure(label));
         }

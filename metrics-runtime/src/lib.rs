@@ -67,8 +67,9 @@ pub mod session;
 #[cfg(feature = "settings")]
 pub mod settings;
 mod shard;
+mod try_exit;
 
-pub use callsite::{CANCELLED_ERROR_TYPE, PANIC_ERROR_TYPE};
+pub use callsite::{CANCELLED_ERROR_TYPE, EARLY_RETURN_ERROR_TYPE, PANIC_ERROR_TYPE};
 pub use error::Error;
 pub use global::{get_metrics, init_metrics, init_metrics_with_registry};
 pub use label::ErrorLabel;
@@ -219,6 +220,7 @@ pub mod __private {
     pub use crate::instrumented::instrument_traced;
     pub use crate::instrumented::{Instrumented, call_once, expect_output, instrument};
     pub use crate::outcome::{Outcome, Probe, ViaAny, ViaCallOutcome, ViaLabel, ViaTypeName};
+    pub use crate::try_exit::{Branch, FromResidual, from_residual};
     #[cfg(feature = "tracing")]
     pub use tracing;
 }

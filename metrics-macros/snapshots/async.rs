@@ -1,0 +1,34 @@
+#[cfg(clippy)]
+async fn fetch(&self, id: u32) -> Result<String, std::io::Error> {
+    self.client.get(id).await
+}
+#[cfg(not(clippy))]
+async fn fetch(&self, id: u32) -> Result<String, std::io::Error> {
+    let __sm_site: &'static ::session_metrics::__private::CallSite = {
+        static __SESSION_METRICS_CALL_SITE: ::session_metrics::__private::CallSite = ::session_metrics::__private::CallSite::new(
+            "jobs",
+            "fetch",
+        );
+        &__SESSION_METRICS_CALL_SITE
+    };
+    let __sm_enabled: bool = true;
+    ::session_metrics::__private::instrument(
+            __sm_site,
+            __sm_enabled,
+            async move {
+                #[allow(clippy::diverging_sub_expression)]
+                let __sm_ret: Result<String, std::io::Error> = {
+                    self.client.get(id).await
+                };
+                #[allow(unreachable_code)] __sm_ret
+            },
+            |__sm_out| {
+                #[allow(unused_imports)]
+                use ::session_metrics::__private::{
+                    ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _,
+                };
+                (&&&&::session_metrics::__private::Probe(__sm_out)).__sm_outcome()
+            },
+        )
+        .await
+}

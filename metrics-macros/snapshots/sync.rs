@@ -1,0 +1,37 @@
+#[cfg(clippy)]
+/// Parses a count.
+pub fn parse(s: &str) -> Result<u32, std::num::ParseIntError> {
+    #![allow(clippy::needless_question_mark)]
+    let n: u32 = s.trim().parse()?;
+    Ok(n)
+}
+#[cfg(not(clippy))]
+/// Parses a count.
+pub fn parse(s: &str) -> Result<u32, std::num::ParseIntError> {
+    #![allow(clippy::needless_question_mark)]
+    let __sm_site: &'static ::session_metrics::__private::CallSite = {
+        static __SESSION_METRICS_CALL_SITE: ::session_metrics::__private::CallSite = ::session_metrics::__private::CallSite::new(
+            "store",
+            "parse",
+        );
+        &__SESSION_METRICS_CALL_SITE
+    };
+    let __sm_enabled: bool = true;
+    let __sm_guard = __sm_site.enter(__sm_enabled);
+    let __sm_ret = ::session_metrics::__private::call_once(move || -> Result<
+        u32,
+        std::num::ParseIntError,
+    > {
+        let n: u32 = s.trim().parse()?;
+        Ok(n)
+    });
+    __sm_guard
+        .finish({
+            #[allow(unused_imports)]
+            use ::session_metrics::__private::{
+                ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _,
+            };
+            (&&&&::session_metrics::__private::Probe(&__sm_ret)).__sm_outcome()
+        });
+    __sm_ret
+}
