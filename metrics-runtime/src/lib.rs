@@ -189,6 +189,50 @@ pub use session_metrics_macros::ErrorLabel;
 /// # });
 /// ```
 ///
+/// # What the expansion guarantees
+///
+/// The attribute changes what a call records, and nothing else about the function:
+/// - **Signature, attributes, docs**: emitted exactly as written; the body keeps its own
+///   braces and spans, and inner attributes (`#![allow(..)]`, inner doc comments) stay at the
+///   top of the function.
+/// - **Lints**: `rustc`'s lints fire as without the attribute (`dead_code` on an unused
+///   function, so `#[expect(dead_code)]` is fulfilled; unused variables in the body; ...), and
+///   the generated code draws none of its own, even with `unused_qualifications`,
+///   `unused_results` and `clippy::pedantic` turned on. Under `cargo clippy` (which sets
+///   `cfg(clippy)`) the attribute expands to the function exactly as written, so clippy lints
+///   your code as you wrote it: `unused_async`, `unnecessary_wraps`, `must_use_candidate`,
+///   `needless_pass_by_value` and the rest fire or not as without the attribute. The
+///   project's lint-parity test compares the warnings of a fixture crate with and without the
+///   attribute.
+/// - **Names**: the locals and labels the expansion declares are hygienic
+///   ([`Span::mixed_site`](https://doc.rust-lang.org/proc_macro/struct.Span.html#method.mixed_site)),
+///   and its one `static` sits in a block of its own: the body sees exactly the bindings and
+///   items it would see without the attribute, whatever they are called.
+/// - **Caller location**: a `#[track_caller]` function's body runs in the function itself, not
+///   in a closure, so `Location::caller()` and the location of a panic (`unwrap`, `expect`,
+///   indexing) are the caller's. There `return` and `?` are routed through the outcome check
+///   where they are written (also inside macro arguments that are expressions); a `return`
+///   that a macro generates itself, such as `anyhow::bail!`, cannot be seen and is counted as
+///   a failure labelled [`EARLY_RETURN_ERROR_TYPE`]. Other functions run the body in a closure,
+///   which sees every exit.
+///
+/// What the expansion of a sync, an async and a `#[track_caller]` function looks like is kept
+/// in `metrics-macros/snapshots/` (checked by `cargo test -p session-metrics-macros`).
+///
+/// ```
+/// use std::panic::Location;
+/// use session_metrics::track_operation;
+///
+/// #[track_operation("config", "get")]
+/// #[track_caller]
+/// fn called_from() -> u32 {
+///     #![allow(clippy::cast_possible_truncation)] // inner attributes work
+///     Location::caller().line()
+/// }
+///
+/// assert_eq!(called_from(), line!());
+/// ```
+///
 /// # Errors at compile time
 ///
 /// Missing, empty, non-string, unknown, duplicated or extra arguments, `const fn`, trait

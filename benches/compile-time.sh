@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Compile cost of the attribute: a generated crate of 200 functions (half of them `async`),
+# rebuilt after a touch (debug profile), plain and under `#[track_operation]`,
+# `#[tracing::instrument]` and `#[autometrics]`. Prints the median of RUNS rebuilds of each and
+# the ratio to plain. Usage: bash benches/compile-time.sh [RUNS] (default 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+runs=${1:-5}
+dir=$root/target/compile-time
+mkdir -p "$dir"
+variants=(plain track_operation instrument autometrics)
+
+cat > "$dir/Cargo.toml" <<TOML
+[workspace]
+resolver = "3"
+members = [$(printf '"%s",' "${variants[@]}")]
+
+[workspace.dependencies]
+session-metrics = { path = "$root/metrics-runtime", default-features = false }
+tracing = "0.1"
+autometrics = { version = "3", default-features = false, features = ["prometheus-0_14"] }
+TOML
+cp "$root/Cargo.lock" "$dir/Cargo.lock"
+
+for v in "${variants[@]}"; do
+  mkdir -p "$dir/$v/src"
+  case $v in
+    plain) attr=""; dep="" ;;
+    track_operation) attr='#[session_metrics::track_operation("bench", "op_N")]'; dep="session-metrics.workspace = true" ;;
+    instrument) attr='#[tracing::instrument]'; dep="tracing.workspace = true" ;;
+    autometrics) attr='#[autometrics::autometrics]'; dep="autometrics.workspace = true" ;;
+  esac
+  printf '[package]\nname = "ct-%s"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n[dependencies]\n%s\n' \
+    "${v//_/-}" "$dep" > "$dir/$v/Cargo.toml"
+  {
+    echo "#![allow(warnings, clippy::all)]"
+    for i in $(seq 1 100); do
+      echo "${attr//op_N/sync_$i}"
+      echo "pub fn sync_$i(x: u64) -> Result<u64, std::num::ParseIntError> { let y: u64 = \"$i\".parse()?; Ok(x + y) }"
+      echo "${attr//op_N/async_$i}"
+      echo "pub async fn async_$i(x: u64) -> u64 { x.wrapping_mul($i) }"
+    done
+  } > "$dir/$v/src/lib.rs"
+done
+
+# Build every dependency once; only the generated crates are timed.
+cargo build -q --manifest-path "$dir/Cargo.toml" --workspace
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+declare -A result
+for v in "${variants[@]}"; do
+  times=()
+  for _ in $(seq 1 "$runs"); do
+    touch "$dir/$v/src/lib.rs"
+    start=$(date +%s.%N)
+    cargo build -q --manifest-path "$dir/Cargo.toml" -p "ct-${v//_/-}"
+    end=$(date +%s.%N)
+    times+=("$(echo "$end - $start" | bc -l)")
+  done
+  result[$v]=$(printf '%s\n' "${times[@]}" | median)
+done
+printf '%-18s %10s %8s\n' variant "median s" "× plain"
+for v in "${variants[@]}"; do
+  printf '%-18s %10.3f %8.2f\n' "$v" "${result[$v]}" "$(echo "${result[$v]} / ${result[plain]}" | bc -l)"
+done
