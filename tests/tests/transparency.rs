@@ -73,7 +73,10 @@ fn hygiene(
 ) -> u32 {
     let __sm_residual = 1;
     let total = '__sm_body: {
-        break '__sm_body __sm_guard + __sm_site + __sm_ret + __sm_span + __sm_entered;
+        if __sm_guard > 1_000 {
+            break '__sm_body 0;
+        }
+        __sm_guard + __sm_site + __sm_ret + __sm_span + __sm_entered
     };
     total
         + __sm_value
