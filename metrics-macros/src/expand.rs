@@ -155,6 +155,19 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
     };
     let closure = |ret_ty: &Type| quote!(#private::call_once(move || -> #ret_ty #block));
 
+    // The future a future-returning body builds (used by those shapes only).
+    let built_future = || {
+        if inline {
+            let block = inlined(None);
+            quote!({
+                let #ret: #ret_ty = #label: #block;
+                #ret
+            })
+        } else {
+            closure(&ret_ty)
+        }
+    };
+
     let body = match function.shape() {
         Shape::Sync if inline => {
             let block = inlined(Some(ret_ty.clone()));
@@ -204,18 +217,12 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
             }
         }
         Shape::ImplFuture(output) => {
-            let future = if inline {
-                let block = inlined(None);
-                quote!({
-                    let #ret: #ret_ty = #label: #block;
-                    #ret
-                })
-            } else {
-                closure(&ret_ty)
-            };
             let future = match output {
-                Some(output) => quote!(#private::expect_output::<#output, _>(#future)),
-                None => future,
+                Some(output) => {
+                    let future = built_future();
+                    quote!(#private::expect_output::<#output, _>(#future))
+                }
+                None => built_future(),
             };
             let future = instrument(future);
             quote! {
@@ -225,16 +232,7 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
             }
         }
         Shape::BoxedFuture => {
-            let future = if inline {
-                let block = inlined(None);
-                quote!({
-                    let #ret: #ret_ty = #label: #block;
-                    #ret
-                })
-            } else {
-                closure(&ret_ty)
-            };
-            let future = instrument(future);
+            let future = instrument(built_future());
             quote! {
                 #prologue
                 #make_span
