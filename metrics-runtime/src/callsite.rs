@@ -135,7 +135,6 @@ impl CallSite {
     pub fn enter(&'static self, enabled: bool) -> Guard {
         let timing = self.timing(enabled);
         Guard {
-            unfinished: CANCELLED_ERROR_TYPE,
             armed: timing.map(|timing| Armed {
                 site: self,
                 timing: Some(timing),
@@ -150,7 +149,6 @@ impl CallSite {
     #[inline]
     pub fn enter_traced(&'static self, enabled: bool, span: tracing::Span) -> Guard {
         Guard {
-            unfinished: CANCELLED_ERROR_TYPE,
             armed: Some(Armed {
                 site: self,
                 timing: self.timing(enabled),
@@ -291,8 +289,6 @@ impl Handles {
 #[derive(Debug)]
 pub struct Guard {
     armed: Option<Armed>,
-    /// The label of a call that ends without `finish` and without a panic.
-    unfinished: &'static str,
 }
 
 #[derive(Debug)]
@@ -315,10 +311,35 @@ impl Guard {
     /// For a body run in the function itself (`#[track_caller]`): a call that ends unseen
     /// returned early, it was not cancelled.
     #[inline]
-    #[must_use = "dropping the guard records the call"]
-    pub fn inline(mut self) -> Self {
-        self.unfinished = EARLY_RETURN_ERROR_TYPE;
-        self
+    pub fn inline(self) -> InlineGuard {
+        InlineGuard(self)
+    }
+}
+
+/// The guard of a body run in the function itself: a call that ends without
+/// [`finish`](Self::finish) and without a panic left through a `return` the macro could not
+/// see, and is recorded as [`EARLY_RETURN_ERROR_TYPE`].
+#[must_use = "dropping the guard records the call as an early return"]
+#[derive(Debug)]
+pub struct InlineGuard(Guard);
+
+impl InlineGuard {
+    /// Records the call with its outcome.
+    #[inline]
+    pub fn finish(mut self, outcome: Outcome) {
+        if let Some(armed) = self.0.armed.take() {
+            armed.complete(outcome);
+        }
+    }
+}
+
+impl Drop for InlineGuard {
+    fn drop(&mut self) {
+        if !std::thread::panicking()
+            && let Some(armed) = self.0.armed.take()
+        {
+            armed.complete(Outcome::Failure(EARLY_RETURN_ERROR_TYPE));
+        }
     }
 }
 
@@ -328,7 +349,7 @@ impl Drop for Guard {
             let label = if std::thread::panicking() {
                 PANIC_ERROR_TYPE
             } else {
-                self.unfinished
+                CANCELLED_ERROR_TYPE
             };
             armed.complete(Outcome::Failure(label));
         }
