@@ -3,8 +3,9 @@
 # client, the Python `mcp` SDK: creates a venv (reused when present), installs `mcp`, builds the
 # example and runs tests/mcp/test_mcp_server.py against the binary.
 #
-# Without Python, venv support, or the `mcp` package (e.g. offline), it skips with a warning;
-# under CI=true any of these fails the run instead, so CI can never pass without the client.
+# Without Python, venv support, or the `mcp` package (e.g. offline), it skips with a warning and
+# exit status 77 (which scripts/test.sh reports as skipped); under CI=true any of these fails the
+# run instead (exit status 1), so CI can never pass without the client.
 #
 # Environment: CARGO_TARGET_DIR (default target/), MCP_VENV (default $CARGO_TARGET_DIR/mcp-venv),
 # PYTHON (default python3).
@@ -23,7 +24,7 @@ unavailable() {
     exit 1
   fi
   echo "e2e-mcp: SKIPPED: $1 (under CI=true this fails)" >&2
-  exit 0
+  exit 77
 }
 
 command -v "$python" >/dev/null 2>&1 || unavailable "$python not found"
@@ -37,8 +38,10 @@ echo "==> pip install '$mcp_requirement'"
   unavailable "could not install '$mcp_requirement' into $venv"
 "$venv/bin/python" -c "import mcp" || unavailable "the mcp package does not import in $venv"
 
-echo "==> cargo build -p examples --example mcp_server"
-"${CARGO:-cargo}" build -p examples --example mcp_server
+# --workspace: the features of the workspace build, so the binary `cargo test --workspace`
+# already built is reused (`-p examples` would resolve other features and recompile).
+echo "==> cargo build --workspace --examples"
+"${CARGO:-cargo}" build -q --workspace --examples
 
 echo "==> tests/mcp/test_mcp_server.py"
 "$venv/bin/python" tests/mcp/test_mcp_server.py "$target/debug/examples/mcp_server"

@@ -5,6 +5,12 @@
 //! Run with `cargo run -p examples --example mcp_server`, or point an MCP client at the built
 //! binary (see `docs/MCP.md`). Stdout carries the protocol, so logs go to stderr.
 //!
+//! Started by hand, it waits for an MCP client's `initialize` request on stdin: let a client
+//! start it instead, e.g. the MCP Inspector
+//! (`npx @modelcontextprotocol/inspector target/debug/examples/mcp_server`), a desktop client
+//! configured as in the README, or `tests/mcp/test_mcp_server.py`. Closing stdin (Ctrl-D)
+//! before that ends it with a message saying so.
+//!
 //! `#[track_operation]` sits above `#[tool]` on some tools and below it on others: above, it
 //! sees the `async fn`; below, the boxed future `#[tool]` made of it. Both time the real work.
 
@@ -15,6 +21,7 @@ use std::time::{Duration, Instant};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::service::ServerInitializeError;
 use rmcp::{ErrorData, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -260,10 +267,23 @@ impl ServerHandler for ExampleServer {}
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Stdout is the MCP channel: logs go to stderr, where MCP clients collect them.
     eprintln!("mcp_server: serving MCP over stdio");
-    let service = ExampleServer::new()
-        .serve(rmcp::transport::stdio())
-        .await
-        .inspect_err(|error| eprintln!("mcp_server: initialisation failed: {error}"))?;
+    let service = match ExampleServer::new().serve(rmcp::transport::stdio()).await {
+        Ok(service) => service,
+        Err(ServerInitializeError::ConnectionClosed(_)) => {
+            eprintln!(
+                "mcp_server: stdin closed before an MCP client sent its `initialize` request.\n\
+                 mcp_server: this server talks MCP (JSON-RPC lines) on stdin and stdout with the \
+                 client that starts it, e.g.\n\
+                 mcp_server:   npx @modelcontextprotocol/inspector target/debug/examples/mcp_server\n\
+                 mcp_server: or a desktop MCP client configured as in the README (docs/MCP.md)."
+            );
+            std::process::exit(1);
+        }
+        Err(error) => {
+            eprintln!("mcp_server: initialisation failed: {error}");
+            return Err(error.into());
+        }
+    };
     let reason = service.waiting().await?;
     eprintln!("mcp_server: session closed ({reason:?})");
     Ok(())

@@ -49,7 +49,7 @@ async fn main() {
     // Cancelled: the timeout drops the future before it completes.
     let _ = tokio::time::timeout(Duration::from_millis(10), checkpoint(50)).await;
 
-    println!("{}", render("ok"));
+    assert_eq!(render("ok"), "OK");
     std::panic::set_hook(Box::new(|_| {})); // keep the demo output clean
     let panicked = std::panic::catch_unwind(|| render(""));
     let _ = std::panic::take_hook();

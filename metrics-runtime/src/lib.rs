@@ -80,6 +80,32 @@ pub use metrics::{
 pub use operation::OperationFamily;
 pub use outcome::{CallOutcome, Outcome};
 
+/// The `prometheus` crate this one is built on (0.14, without default features), so that
+/// building an isolated [`SessionMetrics`] or registering collectors of your own next to ours
+/// needs no second dependency with a matching version.
+///
+/// ```
+/// use session_metrics::SessionMetrics;
+/// use session_metrics::prometheus::{IntCounter, Registry};
+///
+/// let metrics = SessionMetrics::new(Registry::new())?;
+/// let retries = IntCounter::new("retries_total", "Retries of failed checkpoints")?;
+/// metrics.registry().register(Box::new(retries.clone()))?;
+/// retries.inc();
+/// metrics.record_session_start("mahavishnu", "zsh");
+/// let text = metrics.export_metrics();
+/// assert!(text.contains("retries_total 1"));
+/// assert!(text.contains(r#"session_start_total{component_name="mahavishnu",shell_type="zsh"} 1"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub use prometheus;
+
+// The README's Rust examples, run as doctests that must compile without warnings.
+#[cfg(doctest)]
+#[doc(test(attr(deny(warnings))))]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// Derives [`ErrorLabel`](trait@ErrorLabel): each enum variant is labelled with its name as
 /// written, or with `#[error_label("...")]` on the variant; a struct with its name or the
 /// attribute on the struct. See the trait for an example.

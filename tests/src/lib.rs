@@ -1,4 +1,8 @@
 //! Helpers shared by the cross-crate tests: reading exact values back from the exposition.
+//!
+//! Empty in trybuild's ui fixture project, which is built without the dependencies it needs
+//! (see `Cargo.toml`).
+#![cfg(not(trybuild))]
 
 use std::collections::BTreeMap;
 

@@ -29,6 +29,9 @@ fn sleepy() {
     std::thread::sleep(Duration::from_millis(15));
 }
 
+/// The duration recorded for every `timed` event: within the (0.01, 0.025] bucket.
+const TIMED_SECONDS: f64 = 0.015;
+
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -44,7 +47,11 @@ fn two_instances() -> (BlockingMetricsServer, BlockingMetricsServer) {
         let _ = fast(i); // 20 successes, 5 failures
     }
     for _ in 0..10 {
-        sleepy(); // 10 successes, each 15 ms
+        sleepy(); // 10 successes, each at least 15 ms (no upper bound: machines get loaded)
+    }
+    for _ in 0..10 {
+        // 10 successes of exactly 15 ms: known durations for an exact quantile.
+        a.record_mcp_event_success("e2e", "timed", TIMED_SECONDS);
     }
     for _ in 0..3 {
         a.record_session_start("e2e", "bash");
@@ -183,23 +190,54 @@ fn check_instances(prometheus: &Daemon) {
     };
     assert_eq!(
         v(r#"sum(mcp_event_emit_success_total{instance="a"})"#),
-        30.0
+        40.0
     );
     assert_eq!(
         v(r#"sum(mcp_event_emit_failure_total{instance="a",error_type="Rejected"})"#),
         5.0
     );
     assert_eq!(v(r#"session_start_total{instance="a"}"#), 3.0);
+    // Known durations: all 10 in the (0.01, 0.025] bucket, so Prometheus interpolates the p95
+    // at 0.01 + (0.025 - 0.01) * 9.5 / 10 = 0.02425.
+    let timed = |q: &str| {
+        format!(
+            "histogram_quantile({q}, sum by (le) \
+             (mcp_event_emit_duration_seconds_bucket{{instance=\"a\",event_type=\"timed\"}}))"
+        )
+    };
+    let p95 = v(&timed("0.95"));
+    assert!(
+        (p95 - 0.02425).abs() < 1e-9,
+        "p95 of ten 0.015 s events: {p95}"
+    );
+    let p50 = v(&timed("0.5"));
+    assert!(
+        (p50 - 0.0175).abs() < 1e-9,
+        "p50 of ten 0.015 s events: {p50}"
+    );
+    // Real sleeps: each lasts at least 15 ms, so every observation lies above the 0.01 bucket
+    // bound and so does the p95; how much longer a sleep takes depends on the machine's load,
+    // so nothing bounds it from above.
+    assert_eq!(
+        v(r#"sum(mcp_event_emit_duration_seconds_count{instance="a",event_type="sleepy"})"#),
+        10.0
+    );
+    assert_eq!(
+        v(
+            r#"sum(mcp_event_emit_duration_seconds_bucket{instance="a",event_type="sleepy",le="0.01"})"#
+        ),
+        0.0
+    );
     let p95 = v(
         r#"histogram_quantile(0.95, sum by (le) (mcp_event_emit_duration_seconds_bucket{instance="a",event_type="sleepy"}))"#,
     );
-    assert!(p95 > 0.01 && p95 <= 0.025, "p95 of 15 ms sleeps: {p95}");
+    assert!(p95 > 0.01, "p95 of 15 ms sleeps: {p95}");
     // Two instances: per-component sums add both up.
     assert_eq!(
         v(
             r#"sum by (component_name) (mcp_event_emit_success_total{job="session-metrics",component_name="e2e"})"#
         ),
-        37.0
+        47.0
     );
     assert_eq!(
         v(r#"sum by (component_name) (session_start_total{job="session-metrics"})"#),
