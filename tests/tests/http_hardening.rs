@@ -103,7 +103,7 @@ fn set_fd_limit(soft: u64) {
     // SAFETY: getrlimit and setrlimit only read and write the struct we pass.
     unsafe {
         assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
-        limit.rlim_cur = soft.min(limit.rlim_max) as libc::rlim_t;
+        limit.rlim_cur = soft.min(limit.rlim_max);
         assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
     }
 }
@@ -119,11 +119,11 @@ fn ensure_fd_room(needed: u64) {
         assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
     }
     assert!(
-        limit.rlim_max as u64 >= needed,
+        limit.rlim_max >= needed,
         "these tests open {needed} sockets; the descriptor hard limit is {}",
         limit.rlim_max
     );
-    if (limit.rlim_cur as u64) < needed {
+    if limit.rlim_cur < needed {
         set_fd_limit(needed);
     }
 }
@@ -308,7 +308,10 @@ fn fetch(addr: SocketAddr, path: &str) -> io::Result<Response> {
 
 /// A fresh scrape: `200` with a complete body holding all `series` filler series.
 fn assert_fresh_scrape_is_answered(addr: SocketAddr, series: usize) -> usize {
+    let started = Instant::now();
     let response = fetch(addr, "/metrics").expect("the fresh scrape got a response");
+    // Reported, not asserted: timings on a loaded machine prove nothing either way.
+    println!("fresh scrape answered in {:?}", started.elapsed());
     assert_eq!(response.status, 200, "{response:?}");
     let body = String::from_utf8(response.body).expect("UTF-8 body");
     let exposition = Exposition::parse(&body);
@@ -350,6 +353,7 @@ fn pipeline_without_reading(addr: SocketAddr, path: &str, count: usize) -> io::R
 fn assert_descriptors_bounded(server: &ServerProcess, before: usize) {
     let cap = ServerOptions::default().max_connections;
     let now = server.open_fds();
+    println!("server descriptors: {before} before the clients, {now} with them (cap {cap})");
     assert!(
         now <= before + cap + 1,
         "the server has {now} descriptors open: {before} of its own, more than {cap} + 1 for \

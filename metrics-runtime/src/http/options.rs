@@ -153,6 +153,10 @@ fn default_max_connections() -> usize {
 
 /// The soft `RLIMIT_NOFILE` of this process, if there is one.
 #[cfg(unix)]
+#[allow(
+    clippy::unnecessary_cast,
+    reason = "rlim_t is u64 on Linux, not on every unix"
+)]
 fn descriptor_limit() -> Option<u64> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,

@@ -96,16 +96,20 @@ impl Slots {
     }
 
     fn evict_one(&self) -> Option<()> {
-        let mut table = self.table();
-        let victim = table
-            .open
-            .values_mut()
-            .filter(|e| !e.evicted && e.abort.is_some())
-            .filter_map(|e| Some((e.activity.rank()?, e)))
-            .min_by_key(|(rank, _)| *rank)
-            .map(|(_, e)| e)?;
-        victim.evicted = true;
-        victim.abort.as_ref()?.abort();
+        let abort = {
+            let mut table = self.table();
+            let victim = table
+                .open
+                .values_mut()
+                .filter(|e| !e.evicted && e.abort.is_some())
+                .filter_map(|e| Some((e.activity.rank()?, e)))
+                .min_by_key(|(rank, _)| *rank)
+                .map(|(_, e)| e)?;
+            victim.evicted = true;
+            victim.abort.clone()?
+        };
+        // Outside the lock: the victim's Slot takes it when the task is dropped.
+        abort.abort();
         Some(())
     }
 }
