@@ -1,6 +1,7 @@
 //! [`SessionMetrics`]: the eight collectors of the Session-Buddy seed in one registry.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use prometheus::core::{Collector, Desc};
@@ -190,6 +191,10 @@ impl Collector for RegisteredFamilies {
 pub struct SessionMetrics {
     registry: Registry,
     families: Option<Arc<Families>>,
+    /// The length of the last export: the next one starts with that capacity instead of
+    /// doubling its way there (which leaves the allocator with holes that concurrent
+    /// exports, e.g. the HTTP server's, cannot reuse).
+    last_export_len: AtomicUsize,
 }
 
 impl fmt::Debug for SessionMetrics {
@@ -221,6 +226,7 @@ impl SessionMetrics {
         Self {
             registry: Registry::new(),
             families: None,
+            last_export_len: AtomicUsize::new(0),
         }
     }
 
@@ -362,10 +368,13 @@ impl SessionMetrics {
     /// # Errors
     /// [`Error::Encode`] when a collector in the registry produced an invalid family.
     pub fn try_export_metrics(&self) -> Result<String, Error> {
-        let mut buf = Vec::new();
+        // A little more than last time, so that a slightly larger export needs no copy.
+        let capacity = self.last_export_len.load(Relaxed);
+        let mut buf = Vec::with_capacity(capacity + capacity / 16);
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut buf)
             .map_err(Error::Encode)?;
+        self.last_export_len.store(buf.len(), Relaxed);
         // The text encoder only ever writes UTF-8.
         Ok(String::from_utf8(buf).unwrap_or_default())
     }
@@ -462,6 +471,7 @@ impl SessionMetricsBuilder {
         Ok(SessionMetrics {
             registry,
             families: Some(families),
+            last_export_len: AtomicUsize::new(0),
         })
     }
 }

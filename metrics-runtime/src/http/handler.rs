@@ -5,8 +5,11 @@ use std::io::Write;
 use bytes::Bytes;
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use http::header::{ACCEPT_ENCODING, ALLOW, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, VARY};
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http::header::{
+    ACCEPT_ENCODING, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HOST, VARY,
+};
+use http::uri::Authority;
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Version};
 use http_body_util::Full;
 
 use crate::SessionMetrics;
@@ -62,7 +65,7 @@ pub fn render(metrics: &SessionMetrics, method: &Method, headers: &HeaderMap) ->
         .status(StatusCode::OK)
         .header(CONTENT_TYPE, TEXT_CONTENT_TYPE)
         .header(VARY, "Accept-Encoding");
-    let body = if accepts_gzip(headers) {
+    let mut body = if accepts_gzip(headers) {
         match gzip(body.as_bytes()) {
             Ok(compressed) => {
                 builder = builder.header(CONTENT_ENCODING, "gzip");
@@ -73,6 +76,9 @@ pub fn render(metrics: &SessionMetrics, method: &Method, headers: &HeaderMap) ->
     } else {
         body.into_bytes()
     };
+    // The buffer grew by doubling; a slow client holds the body until it is sent, so it
+    // should hold its length, not up to twice that.
+    body.shrink_to_fit();
     builder = builder.header(CONTENT_LENGTH, body.len());
     let body = if method == Method::HEAD {
         Bytes::new()
@@ -90,6 +96,35 @@ pub(crate) fn health(method: &Method) -> Response<Body> {
         return method_not_allowed();
     }
     text(StatusCode::OK, "ok\n")
+}
+
+/// What is wrong with the request's `Host` header, if anything (RFC 9112 section 3.2): an
+/// HTTP/1.1 request needs exactly one, no request may have two, and its value must be a host
+/// with an optional port (or empty).
+pub(crate) fn host_problem(version: Version, headers: &HeaderMap) -> Option<&'static str> {
+    let mut hosts = headers.get_all(HOST).iter();
+    match (hosts.next(), hosts.next()) {
+        (None, _) if version == Version::HTTP_11 => Some("an HTTP/1.1 request needs a Host header"),
+        (None, _) => None,
+        (Some(_), Some(_)) => Some("a request cannot have two Host headers"),
+        (Some(host), None) if !valid_host(host) => Some("the Host header is not a host[:port]"),
+        (Some(_), None) => None,
+    }
+}
+
+fn valid_host(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    bytes.is_empty() || (!bytes.contains(&b'@') && Authority::try_from(bytes).is_ok())
+}
+
+/// `400` saying why, closing the connection: what follows a malformed request cannot be
+/// trusted to be framed as the client meant.
+pub(crate) fn bad_request(reason: &str) -> Response<Body> {
+    let mut response = text(StatusCode::BAD_REQUEST, &format!("{reason}\n"));
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 pub(crate) fn not_found() -> Response<Body> {
@@ -148,6 +183,25 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(ACCEPT_ENCODING, HeaderValue::from_str(accept).unwrap());
         h
+    }
+
+    #[test]
+    fn host_is_required_once_in_http_1_1() {
+        let one = |value: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(HOST, HeaderValue::from_str(value).unwrap());
+            h
+        };
+        let mut two = one("a");
+        two.append(HOST, HeaderValue::from_static("b"));
+        assert_eq!(host_problem(Version::HTTP_11, &one("localhost:9090")), None);
+        assert_eq!(host_problem(Version::HTTP_11, &one("[::1]:9090")), None);
+        assert_eq!(host_problem(Version::HTTP_11, &one("")), None);
+        assert_eq!(host_problem(Version::HTTP_10, &HeaderMap::new()), None);
+        assert!(host_problem(Version::HTTP_11, &HeaderMap::new()).is_some());
+        assert!(host_problem(Version::HTTP_10, &two).is_some());
+        assert!(host_problem(Version::HTTP_11, &one("a/b")).is_some());
+        assert!(host_problem(Version::HTTP_11, &one("user@host")).is_some());
     }
 
     #[test]

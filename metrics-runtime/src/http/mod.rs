@@ -16,11 +16,40 @@
 //! ```
 //!
 //! Requests are answered by [`metrics_response`], which you can also mount on your own axum or
-//! hyper router. Slow or oversized requests cannot tie the server up: headers must arrive
-//! within [`ServerOptions::header_read_timeout`] and fit in [`ServerOptions::max_header_bytes`].
+//! hyper router.
+//!
+//! # Bounds
+//!
+//! Slow, idle or hostile clients cannot tie the server up or make it grow without bound
+//! ([`ServerOptions`] has the values and defaults):
+//!
+//! - at most [`max_connections`](ServerOptions::max_connections) connections (file
+//!   descriptors) at once, by default 256 or a quarter of the descriptor limit; at the cap a
+//!   new connection takes the place of the one idle the longest, else of the one whose client
+//!   has been longest not reading; if all are making progress it gets `503` and is closed;
+//! - a request head must be complete within
+//!   [`header_read_timeout`](ServerOptions::header_read_timeout) of its first byte and fit in
+//!   [`max_header_bytes`](ServerOptions::max_header_bytes) (else `431`);
+//! - a response must be out within [`write_timeout`](ServerOptions::write_timeout) of its
+//!   request, else the connection is dropped;
+//! - a keep-alive connection without a request for
+//!   [`idle_timeout`](ServerOptions::idle_timeout) is closed;
+//! - one response in memory per connection: pipelined requests wait, at most
+//!   `max_header_bytes` of them read ahead, and a connection ends after
+//!   [`max_requests_per_connection`](ServerOptions::max_requests_per_connection) requests;
+//! - an HTTP/1.1 request without `Host`, or any request with two, gets `400`.
 
+mod accept;
+mod activity;
+mod deadline;
+mod error;
 mod handler;
+mod options;
 mod server;
+mod slots;
+mod watched_io;
 
+pub use error::ServeError;
 pub use handler::{Body, TEXT_CONTENT_TYPE, metrics_response, render};
-pub use server::{BlockingMetricsServer, MetricsServer, ServeError, ServerOptions};
+pub use options::{DEFAULT_MAX_CONNECTIONS, ServerOptions};
+pub use server::{BlockingMetricsServer, MetricsServer};

@@ -1,127 +1,15 @@
-//! The built-in server: accept loop, per-connection limits, graceful shutdown.
+//! The built-in server's handles: [`MetricsServer`] on the caller's tokio runtime and
+//! [`BlockingMetricsServer`] on a thread of its own; both stop gracefully.
 
-use std::convert::Infallible;
-use std::fmt;
 use std::net::SocketAddr;
-use std::time::Duration;
 
-use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::handler::{self, Body};
+use super::accept::accept_loop;
+use super::{ServeError, ServerOptions};
 use crate::SessionMetrics;
-
-/// How the built-in server behaves.
-#[derive(Debug, Clone)]
-pub struct ServerOptions {
-    /// Where the metrics are served; must start with `/`. Default `/metrics`.
-    pub path: String,
-    /// A liveness path answering `200 ok`. Default `/health`.
-    pub health_path: String,
-    /// A client must send its whole request head within this time. Default 5 s.
-    pub header_read_timeout: Duration,
-    /// Largest accepted request head in bytes (larger gets `431`). Default 16 KiB.
-    pub max_header_bytes: usize,
-    /// How long a graceful shutdown waits for open requests. Default 5 s.
-    pub shutdown_grace: Duration,
-}
-
-impl Default for ServerOptions {
-    fn default() -> Self {
-        Self {
-            path: "/metrics".into(),
-            health_path: "/health".into(),
-            header_read_timeout: Duration::from_secs(5),
-            max_header_bytes: 16 * 1024,
-            shutdown_grace: Duration::from_secs(5),
-        }
-    }
-}
-
-/// Why the server could not start.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ServeError {
-    /// The address could not be bound, e.g. because it is in use.
-    Bind {
-        /// The address we tried.
-        addr: SocketAddr,
-        /// The operating system's reason.
-        source: std::io::Error,
-    },
-    /// An option is invalid.
-    InvalidOption(String),
-    /// The runtime thread of a [`BlockingMetricsServer`] could not be started.
-    Runtime(std::io::Error),
-}
-
-impl fmt::Display for ServeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServeError::Bind { addr, source } => {
-                write!(f, "cannot serve metrics on {addr}: {source}")?;
-                if source.kind() == std::io::ErrorKind::AddrInUse && addr.port() == 9090 {
-                    write!(
-                        f,
-                        " (9090 is also Prometheus' own default port; set \
-                         SESSION_BUDDY_PROMETHEUS_METRICS_PORT to another port)"
-                    )?;
-                }
-                Ok(())
-            }
-            ServeError::InvalidOption(reason) => write!(f, "invalid server option: {reason}"),
-            ServeError::Runtime(e) => write!(f, "cannot start the metrics server thread: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for ServeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ServeError::Bind { source, .. } | ServeError::Runtime(source) => Some(source),
-            ServeError::InvalidOption(_) => None,
-        }
-    }
-}
-
-impl ServerOptions {
-    /// The defaults with the path from `settings`; the address is
-    /// [`Settings::socket_addr`](crate::settings::Settings::socket_addr).
-    pub fn from_settings(settings: &crate::settings::Settings) -> Self {
-        Self {
-            path: settings.prometheus_metrics_path.clone(),
-            ..Self::default()
-        }
-    }
-
-    fn validate(&self) -> Result<(), ServeError> {
-        let invalid = |reason: String| Err(ServeError::InvalidOption(reason));
-        for (name, path) in [("path", &self.path), ("health_path", &self.health_path)] {
-            if !path.starts_with('/') {
-                return invalid(format!("{name} {path:?} must start with `/`"));
-            }
-        }
-        if self.path == self.health_path {
-            return invalid(format!("path and health_path are both {:?}", self.path));
-        }
-        if self.max_header_bytes < 8192 {
-            return invalid(format!(
-                "max_header_bytes {} is below hyper's minimum of 8192",
-                self.max_header_bytes
-            ));
-        }
-        if self.header_read_timeout.is_zero() {
-            return invalid("header_read_timeout must be above zero".into());
-        }
-        Ok(())
-    }
-}
 
 /// A running metrics server on the current tokio runtime.
 ///
@@ -196,62 +84,6 @@ impl Drop for MetricsServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-    }
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    metrics: &'static SessionMetrics,
-    options: ServerOptions,
-    mut stopped: oneshot::Receiver<()>,
-) {
-    let graceful = GracefulShutdown::new();
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(options.header_read_timeout)
-        .max_header_size(options.max_header_bytes)
-        .max_buf_size(options.max_header_bytes.max(64 * 1024));
-    let options = std::sync::Arc::new(options);
-    loop {
-        let stream = tokio::select! {
-            _ = &mut stopped => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                // Running out of file descriptors and similar: back off instead of spinning.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
-        let options = options.clone();
-        let service = service_fn(move |request: Request<Incoming>| {
-            let response = route(metrics, &options, &request);
-            async move { Ok::<_, Infallible>(response) }
-        });
-        let connection = http.serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            // Errors here are per-connection (timeouts, resets); they affect nobody else.
-            let _ = connection.await;
-        });
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(options.shutdown_grace, graceful.shutdown()).await;
-}
-
-fn route(
-    metrics: &SessionMetrics,
-    options: &ServerOptions,
-    request: &Request<Incoming>,
-) -> Response<Body> {
-    let path = request.uri().path();
-    if path == options.path {
-        handler::render(metrics, request.method(), request.headers())
-    } else if path == options.health_path {
-        handler::health(request.method())
-    } else {
-        handler::not_found()
     }
 }
 

@@ -47,6 +47,11 @@ pub(super) const KEYS: &[Key] = &[
         expects: "an IP address such as 127.0.0.1, 0.0.0.0 or ::1",
     },
     Key {
+        path: "prometheus_metrics_max_connections",
+        syntax: EnvSyntax::Scalar,
+        expects: "a whole number of connections, at least 1",
+    },
+    Key {
         path: "event_duration_buckets",
         syntax: EnvSyntax::List,
         expects: "a list of numbers (seconds), e.g. [0.01, 0.1, 1]",

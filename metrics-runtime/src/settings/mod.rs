@@ -24,6 +24,7 @@
 //! | `prometheus_metrics_port` | `SESSION_BUDDY_PROMETHEUS_METRICS_PORT` | `9090` | TCP port of the scrape endpoint (`0`: any free port) |
 //! | `prometheus_metrics_path` | `SESSION_BUDDY_PROMETHEUS_METRICS_PATH` | `/metrics` | URL path of the scrape endpoint |
 //! | `prometheus_metrics_bind` | `SESSION_BUDDY_PROMETHEUS_METRICS_BIND` | `127.0.0.1` | IP address the endpoint listens on; `0.0.0.0` or `::` to serve other hosts |
+//! | `prometheus_metrics_max_connections` | `SESSION_BUDDY_PROMETHEUS_METRICS_MAX_CONNECTIONS` | 256, or a quarter of the descriptor limit if lower | most connections the endpoint keeps open |
 //! | `event_duration_buckets` | `SESSION_BUDDY_EVENT_DURATION_BUCKETS` | [`DEFAULT_EVENT_DURATION_BUCKETS`] | buckets of `mcp_event_emit_duration_seconds` |
 //! | `session_duration_buckets` | `SESSION_BUDDY_SESSION_DURATION_BUCKETS` | [`DEFAULT_SESSION_DURATION_BUCKETS`] | buckets of `session_duration_seconds` |
 //! | `const_labels` | `SESSION_BUDDY_CONST_LABELS` | none | labels added to every series, e.g. `instance`, `service` |
@@ -147,6 +148,10 @@ pub struct Settings {
     /// IP address the scrape endpoint listens on. Default `127.0.0.1`, so the metrics are
     /// only reachable from this host unless this is set to e.g. `0.0.0.0` or `::`.
     pub prometheus_metrics_bind: IpAddr,
+    /// Most connections the scrape endpoint keeps open at once (each is a file descriptor),
+    /// at least 1. Default `None`: the default of `http::ServerOptions::max_connections`,
+    /// 256 or a quarter of the process's descriptor limit if that is lower.
+    pub prometheus_metrics_max_connections: Option<usize>,
     /// Upper bounds (seconds) of `mcp_event_emit_duration_seconds`: finite and strictly
     /// increasing. Default [`DEFAULT_EVENT_DURATION_BUCKETS`].
     pub event_duration_buckets: Vec<f64>,
@@ -167,6 +172,7 @@ impl Default for Settings {
             prometheus_metrics_port: 9090,
             prometheus_metrics_path: "/metrics".to_owned(),
             prometheus_metrics_bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            prometheus_metrics_max_connections: None,
             event_duration_buckets: DEFAULT_EVENT_DURATION_BUCKETS.to_vec(),
             session_duration_buckets: DEFAULT_SESSION_DURATION_BUCKETS.to_vec(),
             const_labels: BTreeMap::new(),

@@ -28,6 +28,13 @@ impl Settings {
                 "a URL path cannot hold whitespace, control characters, `?` or `#`",
             ));
         }
+        if self.prometheus_metrics_max_connections == Some(0) {
+            return Some(Problem::new(
+                "prometheus_metrics_max_connections",
+                "0",
+                "the endpoint needs at least 1 connection",
+            ));
+        }
         // The builder holds the rules for buckets and labels; a throwaway build applies them
         // exactly as build_metrics will.
         let buckets = [
