@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compile cost of the attribute: a generated crate of 200 functions (half of them `async`),
-# rebuilt after a touch (debug profile), plain and under `#[track_operation]`,
+# rebuilt after a touch (debug profile), in interleaved rounds, plain and under `#[track_operation]`,
 # `#[tracing::instrument]` and `#[autometrics]`. Prints the median of RUNS rebuilds of each and
 # the ratio to plain. Usage: bash benches/compile-time.sh [RUNS] (default 5).
 set -euo pipefail
@@ -48,17 +48,20 @@ done
 cargo build -q --manifest-path "$dir/Cargo.toml" --workspace
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A result
-for v in "${variants[@]}"; do
-  times=()
-  for _ in $(seq 1 "$runs"); do
+# Rounds interleave the variants, so a change in the machine's load hits all of them alike.
+declare -A times
+for _ in $(seq 1 "$runs"); do
+  for v in "${variants[@]}"; do
     touch "$dir/$v/src/lib.rs"
     start=$(date +%s.%N)
     cargo build -q --manifest-path "$dir/Cargo.toml" -p "ct-${v//_/-}"
     end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc -l)")
+    times[$v]+="$(echo "$end - $start" | bc -l) "
   done
-  result[$v]=$(printf '%s\n' "${times[@]}" | median)
+done
+declare -A result
+for v in "${variants[@]}"; do
+  result[$v]=$(printf '%s\n' ${times[$v]} | median)
 done
 printf '%-18s %10s %8s\n' variant "median s" "× plain"
 for v in "${variants[@]}"; do
