@@ -77,10 +77,14 @@ mod keys;
 mod locate;
 mod pushgateway;
 mod render;
+mod source;
+pub(crate) mod url;
 mod validate;
+mod warning;
 mod yaml;
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -90,8 +94,14 @@ use serde::{Deserialize, Serialize};
 
 use self::env::EnvValues;
 pub use self::error::{Origin, SettingsError};
+use self::keys::Key;
 use self::locate::from_figment;
 pub use self::pushgateway::PushgatewaySettings;
+use self::render::shown_raw;
+pub use self::source::print_settings_report;
+use self::source::{FileChoice, LoadReport};
+pub use self::validate::MAX_METRICS_PATH_BYTES;
+pub use self::warning::SettingsWarning;
 use self::yaml::{YamlFile, read_yaml_file};
 use crate::{
     DEFAULT_EVENT_DURATION_BUCKETS, DEFAULT_SESSION_DURATION_BUCKETS, Error, SessionMetrics,
@@ -158,6 +168,9 @@ pub struct Settings {
     pub const_labels: BTreeMap<String, String>,
     /// Pushing to a Prometheus Pushgateway (off unless [`PushgatewaySettings::url`] is set).
     pub pushgateway: PushgatewaySettings,
+    /// Where a load found the values; see [`Settings::source_description`].
+    #[serde(skip)]
+    report: LoadReport,
 }
 
 impl Default for Settings {
@@ -171,6 +184,7 @@ impl Default for Settings {
             session_duration_buckets: DEFAULT_SESSION_DURATION_BUCKETS.to_vec(),
             const_labels: BTreeMap::new(),
             pushgateway: PushgatewaySettings::default(),
+            report: LoadReport::default(),
         }
     }
 }
@@ -190,15 +204,69 @@ impl Settings {
     /// }
     /// ```
     pub fn load() -> Result<Self, SettingsError> {
-        // Read apart from the other variables so that a non-UTF-8 path still works.
-        let file = std::env::var_os(SETTINGS_FILE_VAR).map(PathBuf::from);
-        let env = std::env::vars_os().map(|(name, value)| {
-            (
-                name.to_string_lossy().into_owned(),
-                value.to_string_lossy().into_owned(),
-            )
-        });
-        Self::load_from(file.as_deref(), env)
+        Self::load_from_os(None, std::env::vars_os())
+    }
+
+    /// Like [`load_from`](Self::load_from), from an environment that may hold values that
+    /// are not UTF-8, as `std::env::vars_os()` gives it. `SESSION_BUDDY_SETTINGS_FILE` may
+    /// name any path; a setting's variable that is not UTF-8 is an error naming it (rather
+    /// than a value with U+FFFD in place of the bytes).
+    ///
+    /// # Errors
+    /// As [`load_from`](Self::load_from), and [`SettingsError::InvalidValue`] for a
+    /// setting's variable that is not UTF-8.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use std::ffi::OsString;
+    /// use std::os::unix::ffi::OsStringExt;
+    /// use session_metrics::settings::Settings;
+    ///
+    /// let env = [(
+    ///     OsString::from("SESSION_BUDDY_PUSHGATEWAY_JOB"),
+    ///     OsString::from_vec(b"caf\xe9".to_vec()), // Latin-1, not UTF-8
+    /// )];
+    /// let error = Settings::load_from_os(None, env).unwrap_err();
+    /// assert!(error.to_string().contains("SESSION_BUDDY_PUSHGATEWAY_JOB"));
+    /// assert!(error.to_string().contains("not valid UTF-8"));
+    /// # }
+    /// ```
+    pub fn load_from_os(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (OsString, OsString)>,
+    ) -> Result<Self, SettingsError> {
+        let mut pairs = Vec::new();
+        let mut settings_file = None;
+        for (name, value) in env {
+            let name = name.to_string_lossy().into_owned();
+            if !env::is_ours(&name) {
+                continue;
+            }
+            if name.eq_ignore_ascii_case(SETTINGS_FILE_VAR) {
+                // Any path works, UTF-8 or not.
+                settings_file = Some(PathBuf::from(value));
+                continue;
+            }
+            let value = match (value.into_string(), Key::of_variable(&name)) {
+                (Ok(value), _) => value,
+                (Err(raw), Some(key)) => {
+                    return Err(SettingsError::InvalidValue {
+                        key: key.path.to_owned(),
+                        value: shown_raw(key.path, &raw.to_string_lossy()),
+                        origin: Origin::Env(name),
+                        reason: "the value is not valid UTF-8 (shown with U+FFFD for the \
+                                 invalid bytes)"
+                            .to_owned(),
+                    });
+                }
+                // Not a setting: only warned about, by name.
+                (Err(raw), None) => raw.to_string_lossy().into_owned(),
+            };
+            pairs.push((name, value));
+        }
+        let mut env = EnvValues::collect(pairs);
+        env.settings_file = settings_file;
+        Self::load_layers(file, env)
     }
 
     /// Loads the settings from `env` (name, value pairs, e.g. from `std::env::vars()`) and a
@@ -229,16 +297,27 @@ impl Settings {
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, SettingsError> {
-        let env = EnvValues::collect(env);
-        let (path, required) = match (file, &env.settings_file) {
-            (Some(path), _) => (path.to_path_buf(), true),
-            (None, Some(path)) => (PathBuf::from(path), true),
-            (None, None) => (PathBuf::from(DEFAULT_SETTINGS_FILE), false),
+        Self::load_layers(file, EnvValues::collect(env))
+    }
+
+    fn load_layers(file: Option<&Path>, env: EnvValues) -> Result<Self, SettingsError> {
+        let (path, choice) = match (file, &env.settings_file) {
+            (Some(path), _) => (path.to_path_buf(), FileChoice::Argument),
+            (None, Some(path)) => (path.clone(), FileChoice::Variable),
+            (None, None) => (PathBuf::from(DEFAULT_SETTINGS_FILE), FileChoice::Default),
         };
+        let required = !matches!(choice, FileChoice::Default);
         let mut figment = Figment::new();
-        if let Some(dict) = read_yaml_file(&path, required)? {
-            figment = figment.merge(YamlFile { path, dict });
-        }
+        let read = match read_yaml_file(&path, required)? {
+            Some(dict) => {
+                figment = figment.merge(YamlFile {
+                    path: path.clone(),
+                    dict,
+                });
+                true
+            }
+            None => false,
+        };
         let figment = figment.merge(env.provider()?);
         let mut settings: Settings = figment
             .extract_lossy()
@@ -247,9 +326,12 @@ impl Settings {
         if settings.pushgateway.url.as_deref() == Some("") {
             settings.pushgateway.url = None;
         }
-        settings
-            .problem()
-            .map_or(Ok(settings), |p| Err(p.locate(&figment, &env)))
+        if let Some(problem) = settings.problem() {
+            return Err(problem.locate(&figment, &env));
+        }
+        let warnings = env.warnings.clone();
+        settings.report = LoadReport::new(&path, choice, read, env.names(), warnings);
+        Ok(settings)
     }
 
     /// Checks what serde cannot: the endpoint path, buckets, label names, the Pushgateway
