@@ -108,6 +108,7 @@ impl Pushgateway {
             stop: Some(stop),
             task,
             last_error,
+            interval,
         }
     }
 }
@@ -118,9 +119,16 @@ pub struct PushTask {
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
     last_error: Arc<Mutex<Option<PushError>>>,
+    interval: Duration,
 }
 
 impl PushTask {
+    /// The time between two pushes: the interval asked for, raised to the timeout (and to
+    /// 10 ms) if shorter.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// The error of the latest push, if it failed.
     pub fn last_error(&self) -> Option<PushError> {
         self.last_error

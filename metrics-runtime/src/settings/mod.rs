@@ -395,7 +395,8 @@ impl Settings {
     ///
     /// # Errors
     /// [`Error::InvalidBuckets`] or [`Error::InvalidConstLabel`] for settings that were not
-    /// validated, [`Error::Registry`] if `registry` already holds one of our metric names.
+    /// validated, [`Error::AlreadyRegistered`] if `registry` already holds one of our metric
+    /// names.
     ///
     /// ```
     /// use session_metrics::settings::Settings;

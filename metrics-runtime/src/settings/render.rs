@@ -17,7 +17,12 @@ pub(super) fn shown_value(key: &str, value: &Value) -> String {
 
 fn without_credentials(key: &str, value: &Value) -> Value {
     match value {
-        Value::String(tag, s) if key == URL_KEY => Value::String(*tag, redact_userinfo(s)),
+        Value::String(tag, s) if under_url(key) => Value::String(*tag, redact_userinfo(s)),
+        // Any string under the URL key, e.g. in a list written by mistake.
+        Value::Array(tag, items) if under_url(key) => Value::Array(
+            *tag,
+            items.iter().map(|v| without_credentials(key, v)).collect(),
+        ),
         Value::Dict(tag, dict) => Value::Dict(
             *tag,
             dict.iter()
@@ -42,6 +47,11 @@ pub(super) fn redact_if_url(key: &str, raw: &str) -> String {
 }
 
 const URL_KEY: &str = "pushgateway.url";
+
+fn under_url(key: &str) -> bool {
+    key.strip_prefix(URL_KEY)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
 
 /// Long values are cut in messages; the start is enough to recognise them.
 pub(super) fn truncate(text: &str) -> &str {
