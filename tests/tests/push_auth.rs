@@ -22,7 +22,10 @@ fn metrics() -> SessionMetrics {
 #[track_caller]
 fn assert_hidden(text: &str) {
     assert!(!text.contains(PASSWORD), "password shown in: {text}");
-    assert!(!text.contains("s3cr:t"), "decoded password shown in: {text}");
+    assert!(
+        !text.contains("s3cr:t"),
+        "decoded password shown in: {text}"
+    );
 }
 
 #[tokio::test]
@@ -96,7 +99,9 @@ fn the_real_pushgateway_accepts_a_push_with_credentials() {
         .enable_all()
         .build()
         .unwrap();
-    let with_credentials = gateway.url.replacen("http://", &format!("http://ci:{PASSWORD}@"), 1);
+    let with_credentials = gateway
+        .url
+        .replacen("http://", &format!("http://ci:{PASSWORD}@"), 1);
     let group = Pushgateway::new(&with_credentials, "auth-job").unwrap();
     rt.block_on(group.push(&metrics())).unwrap();
     let (status, text) = prom::get(&format!("{}/metrics", gateway.url)).unwrap();

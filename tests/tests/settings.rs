@@ -353,16 +353,21 @@ fn other_session_buddy_variables_are_ignored_with_a_warning() {
         "environment variable SESSION_BUDDY_PROMETHEUS_METRICS_PROT is not a setting and is \
          ignored (did you mean SESSION_BUDDY_PROMETHEUS_METRICS_PORT?)"
     );
-    assert!(load_env(&[("SESSION_BUDDY_PROMETHEUS_METRICS_PORT", "9100")])
-        .unwrap()
-        .warnings()
-        .is_empty());
+    assert!(
+        load_env(&[("SESSION_BUDDY_PROMETHEUS_METRICS_PORT", "9100")])
+            .unwrap()
+            .warnings()
+            .is_empty()
+    );
 }
 
 #[test]
 fn the_source_description_names_the_file_or_where_it_looked() {
     let file = TempFile::new("prometheus_metrics_port: 9101\n");
-    let shown = std::path::absolute(file.path()).unwrap().display().to_string();
+    let shown = std::path::absolute(file.path())
+        .unwrap()
+        .display()
+        .to_string();
     let s = Settings::load_from(Some(file.path()), Vec::new()).unwrap();
     assert_eq!(
         s.source_description(),
@@ -373,8 +378,9 @@ fn the_source_description_names_the_file_or_where_it_looked() {
     let var = [("SESSION_BUDDY_SETTINGS_FILE", file.path().to_str().unwrap())];
     let s = Settings::load_from(None, env(&var)).unwrap();
     assert!(
-        s.source_description()
-            .starts_with(&format!("settings: read {shown} (named by SESSION_BUDDY_SETTINGS_FILE)")),
+        s.source_description().starts_with(&format!(
+            "settings: read {shown} (named by SESSION_BUDDY_SETTINGS_FILE)"
+        )),
         "{}",
         s.source_description()
     );
@@ -385,7 +391,10 @@ fn the_source_description_names_the_file_or_where_it_looked() {
         None,
         env(&[
             ("SESSION_BUDDY_PROMETHEUS_METRICS_PORT", "9100"),
-            ("SESSION_BUDDY_PUSHGATEWAY_URL", "http://u:pw-secret@gw:9091"),
+            (
+                "SESSION_BUDDY_PUSHGATEWAY_URL",
+                "http://u:pw-secret@gw:9091",
+            ),
         ]),
     )
     .unwrap();
@@ -400,7 +409,11 @@ fn the_source_description_names_the_file_or_where_it_looked() {
         )
     );
     assert_eq!(s.settings_file(), None);
-    assert!(Settings::default().source_description().contains("not loaded"));
+    assert!(
+        Settings::default()
+            .source_description()
+            .contains("not loaded")
+    );
 }
 
 #[test]
@@ -701,7 +714,11 @@ fn a_password_in_the_pushgateway_url_stays_out_of_messages() {
         assert!(!format!("{e} {e:?}").contains("ppp"), "{e}");
     }
 
-    let s = load_env(&[("SESSION_BUDDY_PUSHGATEWAY_URL", "http://user:s3cret@push:9091")]).unwrap();
+    let s = load_env(&[(
+        "SESSION_BUDDY_PUSHGATEWAY_URL",
+        "http://user:s3cret@push:9091",
+    )])
+    .unwrap();
     assert_eq!(
         s.pushgateway.url.as_deref(),
         Some("http://user:s3cret@push:9091"),
@@ -756,7 +773,11 @@ fn a_push_interval_shorter_than_the_timeout_is_refused() {
     let (e, _) = file_error("pushgateway:\n  timeout_seconds: 20\n");
     assert_message(
         &e,
-        &["pushgateway.push_interval_seconds", "the defaults or code", "(20 s)"],
+        &[
+            "pushgateway.push_interval_seconds",
+            "the defaults or code",
+            "(20 s)",
+        ],
     );
     let s = load_env(&[
         ("SESSION_BUDDY_PUSHGATEWAY_TIMEOUT_SECONDS", "5"),
@@ -780,7 +801,11 @@ fn duplicate_label_names_in_a_variable_are_refused() {
     )]);
     assert_message(
         &e,
-        &["pushgateway.grouping", "SESSION_BUDDY_PUSHGATEWAY_GROUPING", "`instance` is given twice"],
+        &[
+            "pushgateway.grouping",
+            "SESSION_BUDDY_PUSHGATEWAY_GROUPING",
+            "`instance` is given twice",
+        ],
     );
     // Commas inside quotes or brackets do not split entries.
     let s = load_env(&[("SESSION_BUDDY_CONST_LABELS", r#"a="x,a=y", b="[a=1,a=2]""#)]).unwrap();
@@ -828,7 +853,10 @@ fn a_value_that_is_not_utf8_is_an_error_naming_the_variable() {
     std::fs::write(&file, "prometheus_metrics_port: 9103\n").unwrap();
     let s = Settings::load_from_os(
         None,
-        [(OsString::from("SESSION_BUDDY_SETTINGS_FILE"), file.clone().into_os_string())],
+        [(
+            OsString::from("SESSION_BUDDY_SETTINGS_FILE"),
+            file.clone().into_os_string(),
+        )],
     )
     .unwrap();
     assert_eq!(s.prometheus_metrics_port, 9103);
@@ -847,7 +875,12 @@ fn metrics_paths_the_server_cannot_serve_are_refused() {
     let (e, path) = file_error("prometheus_metrics_path: /métriques\n");
     assert_message(
         &e,
-        &["`prometheus_metrics_path`", &path, r#""/métriques""#, "must be ASCII"],
+        &[
+            "`prometheus_metrics_path`",
+            &path,
+            r#""/métriques""#,
+            "must be ASCII",
+        ],
     );
     let long = format!("/{}", "m".repeat(MAX_METRICS_PATH_BYTES));
     let e = env_error(&[("SESSION_BUDDY_PROMETHEUS_METRICS_PATH", &long)]);
@@ -947,7 +980,10 @@ fn a_fifo_or_device_as_settings_file_is_refused_without_hanging() {
         std::process::id()
     ));
     let _ = std::fs::remove_file(&fifo);
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success());
     let result = load_guarded(&fifo);
     let _ = std::fs::remove_file(&fifo);

@@ -121,7 +121,11 @@ impl Pushgateway {
         if uri.query().is_some() {
             return Err(invalid("the URL must not have a query".into()));
         }
-        let authorization = parts.userinfo.map(basic_auth).transpose().map_err(invalid)?;
+        let authorization = parts
+            .userinfo
+            .map(basic_auth)
+            .transpose()
+            .map_err(invalid)?;
         if job.is_empty() {
             return Err(PushError {
                 url: shown_input,
@@ -374,12 +378,20 @@ mod tests {
         // base64("us@er:p:ss")
         assert_eq!(auth, "Basic dXNAZXI6cDpzcw==");
         let shown = format!("{g:?} {}", g.clone().grouping("9", "x").unwrap_err());
-        assert!(!shown.contains("p%3Ass") && !shown.contains("p:ss"), "{shown}");
+        assert!(
+            !shown.contains("p%3Ass") && !shown.contains("p:ss"),
+            "{shown}"
+        );
         let e = Pushgateway::new("ftp://u:p%3Ass@gw", "j").unwrap_err();
         assert!(!format!("{e} {e:?}").contains("p%3Ass"), "{e:?}");
         let token = Pushgateway::new("http://t0ken@gw", "j").unwrap();
         assert_eq!(token.url(), "http://***@gw/metrics/job/j");
         assert_eq!(token.authorization.unwrap(), "Basic dDBrZW46");
-        assert!(Pushgateway::new("http://gw", "j").unwrap().authorization.is_none());
+        assert!(
+            Pushgateway::new("http://gw", "j")
+                .unwrap()
+                .authorization
+                .is_none()
+        );
     }
 }

@@ -22,16 +22,16 @@
 //! |---|---|---|---|
 //! | `enable_prometheus_metrics` | `SESSION_BUDDY_ENABLE_PROMETHEUS_METRICS` | `true` | record metrics at all |
 //! | `prometheus_metrics_port` | `SESSION_BUDDY_PROMETHEUS_METRICS_PORT` | `9090` | TCP port of the scrape endpoint (`0`: any free port) |
-//! | `prometheus_metrics_path` | `SESSION_BUDDY_PROMETHEUS_METRICS_PATH` | `/metrics` | URL path of the scrape endpoint |
+//! | `prometheus_metrics_path` | `SESSION_BUDDY_PROMETHEUS_METRICS_PATH` | `/metrics` | URL path of the scrape endpoint: ASCII, at most [`MAX_METRICS_PATH_BYTES`], not `/health` |
 //! | `prometheus_metrics_bind` | `SESSION_BUDDY_PROMETHEUS_METRICS_BIND` | `127.0.0.1` | IP address the endpoint listens on; `0.0.0.0` or `::` to serve other hosts |
 //! | `event_duration_buckets` | `SESSION_BUDDY_EVENT_DURATION_BUCKETS` | [`DEFAULT_EVENT_DURATION_BUCKETS`] | buckets of `mcp_event_emit_duration_seconds` |
 //! | `session_duration_buckets` | `SESSION_BUDDY_SESSION_DURATION_BUCKETS` | [`DEFAULT_SESSION_DURATION_BUCKETS`] | buckets of `session_duration_seconds` |
 //! | `const_labels` | `SESSION_BUDDY_CONST_LABELS` | none | labels added to every series, e.g. `instance`, `service` |
-//! | `pushgateway.url` | `SESSION_BUDDY_PUSHGATEWAY_URL` | none (no push) | Pushgateway base URL, `http://` |
+//! | `pushgateway.url` | `SESSION_BUDDY_PUSHGATEWAY_URL` | none (no push) | Pushgateway base URL, `http://`, port 1 to 65535; `user:password@` is sent as Basic auth |
 //! | `pushgateway.job` | `SESSION_BUDDY_PUSHGATEWAY_JOB` | `session-metrics` | `job` of the pushed group |
 //! | `pushgateway.grouping` | `SESSION_BUDDY_PUSHGATEWAY_GROUPING` | none | further labels of the pushed group |
 //! | `pushgateway.timeout_seconds` | `SESSION_BUDDY_PUSHGATEWAY_TIMEOUT_SECONDS` | `10` | time limit of one push |
-//! | `pushgateway.push_interval_seconds` | `SESSION_BUDDY_PUSHGATEWAY_PUSH_INTERVAL_SECONDS` | `15` | time between pushes |
+//! | `pushgateway.push_interval_seconds` | `SESSION_BUDDY_PUSHGATEWAY_PUSH_INTERVAL_SECONDS` | `15` | time between pushes, at least the timeout |
 //!
 //! # Where settings come from
 //!
@@ -41,16 +41,28 @@
 //! The YAML file is, in order of precedence: the `file` argument of [`Settings::load_from`],
 //! the path in `SESSION_BUDDY_SETTINGS_FILE`, or [`DEFAULT_SETTINGS_FILE`] relative to the
 //! working directory. The default file is skipped when it does not exist; a file named by the
-//! argument or the variable must be readable (and at most 1 MiB). Unknown keys in the file
-//! are errors, so typos are caught; a key left empty (`key:` or `key: null`) keeps its
+//! argument or the variable must exist. Any file read must be a regular file (not a directory
+//! or a FIFO, which would block start-up) of at most 1 MiB. Unknown and repeated keys in the
+//! file are errors, so typos are caught; a key left empty (`key:` or `key: null`) keeps its
 //! default. `settings/session-buddy.yaml` in the repository lists every key.
+//!
+//! [`Settings::source_description`] says in one line which file was read, or that none was
+//! found and where it was looked for; [`Settings::print_report`] prints it and the
+//! [warnings](Settings::warnings) on stderr, and [`print_settings_report`] does the same for a
+//! program that lets [`get_metrics`](crate::get_metrics) load the settings. The demo and the
+//! examples call them once at start-up.
 //!
 //! # Environment variables
 //!
 //! A variable is the YAML key in upper case with `.` replaced by `_`, after the
 //! `SESSION_BUDDY_` prefix (names are matched ignoring case). Other `SESSION_BUDDY_*`
-//! variables are ignored, so an application may use the prefix too. A variable that is set
-//! is used, even when empty. Values are read with figment's value syntax:
+//! variables change nothing but each gives a [`SettingsWarning`], with a "did you mean"
+//! suggestion when the name is close to a setting's (`SESSION_BUDDY_PROMETHEUS_METRICS_PROT`
+//! → `SESSION_BUDDY_PROMETHEUS_METRICS_PORT`); an application using the prefix for its own
+//! variables can filter them out of [`Settings::warnings`]. A variable that is set is used,
+//! even when empty. A setting's variable must be valid UTF-8 ([`Settings::load`] reports the
+//! variable otherwise); `SESSION_BUDDY_SETTINGS_FILE` may name any path. Values are read with
+//! figment's value syntax:
 //!
 //! - text (`prometheus_metrics_path`, `prometheus_metrics_bind`, `pushgateway.url`,
 //!   `pushgateway.job`): the value exactly as given, without quotes;
@@ -58,7 +70,8 @@
 //! - numbers: `9090`, `2.5`;
 //! - lists: `0.01, 0.1, 1` or `[0.01, 0.1, 1]`;
 //! - maps: `instance=buddy-1, service=session-buddy` or `{instance = "buddy-1"}`. Quote a
-//!   label value that would otherwise read as a number or boolean: `shard="3"`.
+//!   label value that would otherwise read as a number or boolean: `shard="3"`. A name given
+//!   twice (`a=b, a=c`) is an error, as in the file.
 //!
 //! # Errors
 //!

@@ -61,10 +61,7 @@ impl Default for PushgatewaySettings {
 impl fmt::Debug for PushgatewaySettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PushgatewaySettings")
-            .field(
-                "url",
-                &self.url.as_deref().map(super::url::redact_userinfo),
-            )
+            .field("url", &self.url.as_deref().map(super::url::redact_userinfo))
             .field("job", &self.job)
             .field("grouping", &self.grouping)
             .field("timeout", &self.timeout)

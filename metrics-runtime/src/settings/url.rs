@@ -122,9 +122,17 @@ mod tests {
         assert_eq!(check("http://gw:65535"), Ok(()));
         assert_eq!(check("http://gw"), Ok(()));
         assert!(check("http://gw:65536").unwrap_err().contains("65536"));
-        assert!(check("http://gw:99999").unwrap_err().contains("at most 65535"));
+        assert!(
+            check("http://gw:99999")
+                .unwrap_err()
+                .contains("at most 65535")
+        );
         assert!(check("http://gw:0").unwrap_err().contains("port 0"));
-        assert!(check("http://gw:9o91").unwrap_err().contains("not a number"));
+        assert!(
+            check("http://gw:9o91")
+                .unwrap_err()
+                .contains("not a number")
+        );
         assert!(check("http://gw:").unwrap_err().contains("no port"));
     }
 

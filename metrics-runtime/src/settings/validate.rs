@@ -25,6 +25,9 @@ use crate::{Error, SessionMetrics};
 /// ```
 pub const MAX_METRICS_PATH_BYTES: usize = 4096;
 
+// hyper's smallest header limit (8 KiB) leaves as much again beside the longest path.
+const _: () = assert!(MAX_METRICS_PATH_BYTES * 2 <= 8192);
+
 /// The route of the metrics server's liveness check (`ServerOptions::health_path` by
 /// default), which the metrics path must not take.
 const HEALTH_PATH: &str = "/health";
@@ -166,8 +169,7 @@ fn check_url(url: &str) -> Result<(), String> {
     if lower.starts_with("https://") {
         // The push client speaks plain HTTP only (see the `push` module).
         return Err(
-            "https is not supported; use http:// (behind a TLS-terminating proxy if needed)"
-                .into(),
+            "https is not supported; use http:// (behind a TLS-terminating proxy if needed)".into(),
         );
     }
     let Some(rest) = lower.strip_prefix("http://") else {
@@ -206,8 +208,6 @@ mod tests {
     fn the_health_route_is_the_servers() {
         let options = crate::http::ServerOptions::default();
         assert_eq!(options.health_path, super::HEALTH_PATH);
-        // hyper's smallest header limit still leaves room beside the longest path.
-        assert!(super::MAX_METRICS_PATH_BYTES * 2 <= 8192);
         assert!(super::MAX_METRICS_PATH_BYTES * 2 <= options.max_header_bytes);
     }
 }

@@ -94,7 +94,10 @@ pub(super) fn read_yaml_file(path: &Path, required: bool) -> Result<Option<Dict>
 fn yaml_message(error: &serde_saphyr::Error) -> String {
     match error {
         serde_saphyr::Error::DuplicateMappingKey { key, .. } => {
-            let key = key.as_deref().map(|k| format!(" `{k}`")).unwrap_or_default();
+            let key = key
+                .as_deref()
+                .map(|k| format!(" `{k}`"))
+                .unwrap_or_default();
             match error.location() {
                 Some(at) => format!(
                     "duplicate key{key} at line {}, column {}",

@@ -3,6 +3,9 @@
 //! request's number, or never answers. Used where a test must see the raw request or count
 //! requests; the real Pushgateway is used elsewhere.
 
+// Each test binary that includes this module uses a part of it.
+#![allow(dead_code)]
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
