@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use session_metrics::http::MetricsServer;
-use session_metrics::push::Pushgateway;
+use session_metrics::push::{PushChange, Pushgateway};
 use session_metrics::session::{
     NoLifecycle, SessionEndEvent, SessionStartEvent, SessionStatus, SessionTracker,
 };
@@ -63,6 +63,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Which file was read (or where none was found), and any misspelled variable.
+    settings.print_report();
     let metrics = match init_metrics_from_settings(&settings) {
         Ok(metrics) => metrics,
         Err(error) => {
@@ -92,7 +94,17 @@ async fn main() -> ExitCode {
                 gateway.url(),
                 settings.pushgateway.push_interval
             );
-            Some(gateway.spawn_periodic(metrics, settings.pushgateway.push_interval))
+            // Say when pushing starts failing and when it works again, not only at Ctrl-C.
+            let url = gateway.url();
+            Some(gateway.spawn_periodic_with(
+                metrics,
+                settings.pushgateway.push_interval,
+                move |change| match change {
+                    PushChange::Failed(error) => eprintln!("push failing: {error}"),
+                    PushChange::Recovered => eprintln!("push to {url} works again"),
+                    _ => {}
+                },
+            ))
         }
         Ok(None) => None,
         Err(error) => {

@@ -265,6 +265,7 @@ impl ServerHandler for ExampleServer {}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    session_metrics::settings::print_settings_report(); // on stderr: which settings file
     // Stdout is the MCP channel: logs go to stderr, where MCP clients collect them.
     eprintln!("mcp_server: serving MCP over stdio");
     let service = match ExampleServer::new().serve(rmcp::transport::stdio()).await {

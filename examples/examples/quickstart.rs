@@ -41,6 +41,7 @@ fn render(template: &str) -> String {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    session_metrics::settings::print_settings_report(); // on stderr: which settings file
     start_session("alice").expect("valid user");
     let _ = start_session("");
 

@@ -102,6 +102,7 @@ impl<'a> Shell<'a> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    session_metrics::settings::print_settings_report(); // on stderr: which settings file
     let tracker = SessionTracker::new(History::default(), true);
     let scripts: [(&str, &str, &[&str], Option<f64>); 5] = [
         ("s1", "zsh", &["ls", "true"], None),

@@ -9,8 +9,15 @@ pub enum Error {
     /// The global metrics already exist: [`get_metrics`](crate::get_metrics) was called, or
     /// the global was initialised, before this initialisation.
     AlreadyInitialized,
-    /// The registry refused a collector, e.g. because the application already registered a
-    /// metric with one of our names.
+    /// The registry already holds a collector with one of our metric names, e.g. the
+    /// application's own metric of that name, or our metrics registered twice.
+    AlreadyRegistered {
+        /// The metric name that clashes, e.g. `mcp_event_emit_duration_seconds`.
+        metric: String,
+        /// The registry's own error.
+        source: prometheus::Error,
+    },
+    /// The registry refused a collector for another reason.
     Registry(prometheus::Error),
     /// A histogram bucket list is empty, unsorted, or holds a value that is not finite.
     InvalidBuckets {
@@ -44,6 +51,10 @@ impl fmt::Display for Error {
                 "the global session metrics are already initialised (get_metrics() was called \
                  or an earlier initialisation succeeded)",
             ),
+            Error::AlreadyRegistered { metric, .. } => write!(
+                f,
+                "a collector named `{metric}` is already registered in this registry"
+            ),
             Error::Registry(e) => write!(f, "cannot register the session metrics: {e}"),
             Error::InvalidBuckets { metric, reason } => {
                 write!(f, "invalid buckets for {metric}: {reason}")
@@ -63,6 +74,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Registry(e) | Error::Encode(e) => Some(e),
+            Error::AlreadyRegistered { source, .. } => Some(source),
             _ => None,
         }
     }

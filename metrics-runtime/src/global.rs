@@ -72,7 +72,7 @@ pub fn init_metrics(metrics: SessionMetrics) -> Result<&'static SessionMetrics, 
 ///
 /// # Errors
 /// [`Error::AlreadyInitialized`] if the global already exists (nothing is registered then),
-/// or [`Error::Registry`] if `registry` already holds one of our metric names.
+/// or [`Error::AlreadyRegistered`] if `registry` already holds one of our metric names.
 pub fn init_metrics_with_registry(registry: Registry) -> Result<&'static SessionMetrics, Error> {
     if GLOBAL.get().is_some() {
         return Err(Error::AlreadyInitialized);

@@ -62,6 +62,7 @@ mod operation;
 mod outcome;
 #[cfg(feature = "push")]
 pub mod push;
+mod register;
 mod series;
 pub mod session;
 #[cfg(feature = "settings")]

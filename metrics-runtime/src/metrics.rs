@@ -209,7 +209,8 @@ impl SessionMetrics {
     /// Creates the metrics with the seed's buckets and registers them in `registry`.
     ///
     /// # Errors
-    /// [`Error::Registry`] if `registry` already holds a collector with one of our names.
+    /// [`Error::AlreadyRegistered`] naming the metric if `registry` already holds a collector
+    /// with one of our names.
     pub fn new(registry: Registry) -> Result<Self, Error> {
         Self::builder().build(registry)
     }
@@ -447,8 +448,9 @@ impl SessionMetricsBuilder {
     /// Validates the options, creates the collectors and registers them in `registry`.
     ///
     /// # Errors
-    /// [`Error::InvalidBuckets`], [`Error::InvalidConstLabel`], or [`Error::Registry`] when
-    /// the registry refuses our collectors.
+    /// [`Error::InvalidBuckets`], [`Error::InvalidConstLabel`], or
+    /// [`Error::AlreadyRegistered`] naming the metric when the registry already holds one of
+    /// our names.
     pub fn build(self, registry: Registry) -> Result<SessionMetrics, Error> {
         let event = validate_buckets(EVENTS.duration.name, &self.event_buckets)?;
         let session = validate_buckets(SESSION_DURATION.name, &self.session_buckets)?;
@@ -465,9 +467,7 @@ impl SessionMetricsBuilder {
             const_labels: self.const_labels.clone(),
             operations: RwLock::new(Vec::new()),
         });
-        registry
-            .register(Box::new(RegisteredFamilies(families.clone())))
-            .map_err(Error::Registry)?;
+        crate::register::register(&registry, Box::new(RegisteredFamilies(families.clone())))?;
         Ok(SessionMetrics {
             registry,
             families: Some(families),

@@ -109,10 +109,11 @@ impl OperationFamily {
         let events = Arc::new(
             EventFamilies::new(&specs, buckets, &global.const_labels).map_err(|e| e.to_string())?,
         );
-        metrics
-            .registry()
-            .register(Box::new(RegisteredEvents(events.clone())))
-            .map_err(|e| e.to_string())?;
+        crate::register::register(
+            metrics.registry(),
+            Box::new(RegisteredEvents(events.clone())),
+        )
+        .map_err(|e| e.to_string())?;
         global
             .operations
             .write()

@@ -51,3 +51,25 @@ fn a_silent_gateway_times_out() {
         "{error}"
     );
 }
+
+#[test]
+fn a_port_above_65535_is_refused_instead_of_pushing_to_port_80() {
+    let error = Pushgateway::new("http://127.0.0.1:99999", "job").unwrap_err();
+    assert!(
+        matches!(error.kind(), PushErrorKind::InvalidUrl(_)),
+        "{error}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "invalid Pushgateway URL \"http://127.0.0.1:99999\": the port 99999 is out of range: \
+         a port is at most 65535"
+    );
+    for url in [
+        "http://127.0.0.1:65536",
+        "http://[::1]:100000/x",
+        "http://gw:0",
+    ] {
+        assert!(Pushgateway::new(url, "job").is_err(), "{url}");
+    }
+    assert!(Pushgateway::new("http://[::1]:65535/prefix", "job").is_ok());
+}

@@ -185,7 +185,7 @@ fn a_registry_cannot_hold_the_session_metrics_twice() {
     let registry = prometheus::Registry::new();
     let _first = SessionMetrics::new(registry.clone()).unwrap();
     let error = SessionMetrics::new(registry).unwrap_err();
-    assert!(matches!(error, Error::Registry(_)), "{error}");
+    assert!(matches!(error, Error::AlreadyRegistered { .. }), "{error}");
 }
 
 #[test]

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use session_metrics::settings::{
-    DEFAULT_SETTINGS_FILE, Origin, PushgatewaySettings, Settings, SettingsError,
+    DEFAULT_SETTINGS_FILE, MAX_METRICS_PATH_BYTES, Origin, PushgatewaySettings, Settings,
+    SettingsError, SettingsWarning,
 };
 use session_metrics::{DEFAULT_EVENT_DURATION_BUCKETS, DEFAULT_SESSION_DURATION_BUCKETS};
 use session_metrics_tests::Exposition;
@@ -307,17 +308,112 @@ fn an_empty_url_variable_turns_off_a_push_configured_in_the_file() {
 }
 
 #[test]
-fn other_session_buddy_variables_are_ignored() {
+fn other_session_buddy_variables_are_ignored_with_a_warning() {
     let s = load_env(&[
         ("SESSION_BUDDY_LOG_LEVEL", "debug"),
         ("SESSION_BUDDY_PROMETHEUS_METRICS_PROT", "not a port"),
         ("SESSION_BUDDY_PUSHGATEWAY", "whatever"),
+        ("session_buddy_settings_fiel", "x.yaml"),
         ("SESSION_BUDDY_", "x"),
         ("PROMETHEUS_METRICS_PORT", "1"),
         ("HOME", "/root"),
     ])
     .unwrap();
     assert_eq!(s, Settings::default());
+    let warned: Vec<(String, Option<String>)> = s
+        .warnings()
+        .iter()
+        .map(|w| match w {
+            SettingsWarning::UnknownVariable { name, suggestion } => {
+                (name.clone(), suggestion.clone())
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    let owned = |name: &str, guess: Option<&str>| (name.to_owned(), guess.map(str::to_owned));
+    // Only our prefix is warned about; a suggestion only when the name is close to one.
+    assert_eq!(
+        warned,
+        [
+            owned("SESSION_BUDDY_LOG_LEVEL", None),
+            owned(
+                "SESSION_BUDDY_PROMETHEUS_METRICS_PROT",
+                Some("SESSION_BUDDY_PROMETHEUS_METRICS_PORT")
+            ),
+            owned("SESSION_BUDDY_PUSHGATEWAY", None),
+            owned(
+                "session_buddy_settings_fiel",
+                Some("SESSION_BUDDY_SETTINGS_FILE")
+            ),
+            owned("SESSION_BUDDY_", None),
+        ]
+    );
+    assert_eq!(
+        s.warnings()[1].to_string(),
+        "environment variable SESSION_BUDDY_PROMETHEUS_METRICS_PROT is not a setting and is \
+         ignored (did you mean SESSION_BUDDY_PROMETHEUS_METRICS_PORT?)"
+    );
+    assert!(
+        load_env(&[("SESSION_BUDDY_PROMETHEUS_METRICS_PORT", "9100")])
+            .unwrap()
+            .warnings()
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_source_description_names_the_file_or_where_it_looked() {
+    let file = TempFile::new("prometheus_metrics_port: 9101\n");
+    let shown = std::path::absolute(file.path())
+        .unwrap()
+        .display()
+        .to_string();
+    let s = Settings::load_from(Some(file.path()), Vec::new()).unwrap();
+    assert_eq!(
+        s.source_description(),
+        format!("settings: read {shown}; no SESSION_BUDDY_* setting variables")
+    );
+    assert_eq!(s.settings_file(), Some(file.path()));
+
+    let var = [("SESSION_BUDDY_SETTINGS_FILE", file.path().to_str().unwrap())];
+    let s = Settings::load_from(None, env(&var)).unwrap();
+    assert!(
+        s.source_description().starts_with(&format!(
+            "settings: read {shown} (named by SESSION_BUDDY_SETTINGS_FILE)"
+        )),
+        "{}",
+        s.source_description()
+    );
+
+    // Tests run in the package directory, which has no settings file. Variable names are
+    // listed, never their values.
+    let s = Settings::load_from(
+        None,
+        env(&[
+            ("SESSION_BUDDY_PROMETHEUS_METRICS_PORT", "9100"),
+            (
+                "SESSION_BUDDY_PUSHGATEWAY_URL",
+                "http://u:pw-secret@gw:9091",
+            ),
+        ]),
+    )
+    .unwrap();
+    let looked = std::path::absolute(DEFAULT_SETTINGS_FILE).unwrap();
+    assert_eq!(
+        s.source_description(),
+        format!(
+            "settings: no settings file (SESSION_BUDDY_SETTINGS_FILE is not set and {} does \
+             not exist); using the defaults; overridden by \
+             SESSION_BUDDY_PROMETHEUS_METRICS_PORT, SESSION_BUDDY_PUSHGATEWAY_URL",
+            looked.display()
+        )
+    );
+    assert_eq!(s.settings_file(), None);
+    assert!(
+        Settings::default()
+            .source_description()
+            .contains("not loaded")
+    );
 }
 
 #[test]
@@ -604,7 +700,224 @@ fn a_password_in_the_pushgateway_url_stays_out_of_messages() {
     )]);
     let message = e.to_string();
     assert!(!message.contains("s3cret"), "{message}");
-    assert!(message.contains("***@push:9091"), "{message}");
+    assert!(message.contains("user:***@push:9091"), "{message}");
+
+    // A long password is hidden before the value is cut for the message.
+    let long = format!("http://user:{}@push:99999", "p".repeat(300));
+    let e = env_error(&[("SESSION_BUDDY_PUSHGATEWAY_URL", &long)]);
+    assert!(!e.to_string().contains("ppp"), "{e}");
+    let (e, _) = file_error(&format!("pushgateway:\n  url: '{long}'\n"));
+    assert!(!e.to_string().contains("ppp"), "{e}");
+    // The file's value shown by a type error of its section.
+    for shape in [format!("[{long}]"), format!("{{a: [{long}]}}")] {
+        let (e, _) = file_error(&format!("pushgateway:\n  url: {shape}\n"));
+        assert!(!format!("{e} {e:?}").contains("ppp"), "{e}");
+    }
+
+    let s = load_env(&[(
+        "SESSION_BUDDY_PUSHGATEWAY_URL",
+        "http://user:s3cret@push:9091",
+    )])
+    .unwrap();
+    assert_eq!(
+        s.pushgateway.url.as_deref(),
+        Some("http://user:s3cret@push:9091"),
+        "the value itself is kept for sending"
+    );
+    let debug = format!("{s:?}");
+    assert!(!debug.contains("s3cret"), "{debug}");
+    assert!(debug.contains("http://user:***@push:9091"), "{debug}");
+}
+
+#[test]
+fn a_pushgateway_port_above_65535_names_the_setting() {
+    let e = env_error(&[("SESSION_BUDDY_PUSHGATEWAY_URL", "http://127.0.0.1:99999")]);
+    assert_eq!(
+        e.to_string(),
+        "invalid setting `pushgateway.url` = \"http://127.0.0.1:99999\" from environment \
+         variable SESSION_BUDDY_PUSHGATEWAY_URL: the port 99999 is out of range: a port is at \
+         most 65535"
+    );
+    let (e, path) = file_error("pushgateway:\n  url: http://u:pw@[::1]:65536/x\n");
+    assert_message(
+        &e,
+        &[
+            "`pushgateway.url`",
+            &format!("settings file {path}"),
+            r#""http://u:***@[::1]:65536/x""#,
+            "65536 is out of range",
+        ],
+    );
+    let e = env_error(&[("SESSION_BUDDY_PUSHGATEWAY_URL", "http://gw:")]);
+    assert_message(&e, &["pushgateway.url", "no port number"]);
+    let e = env_error(&[("SESSION_BUDDY_PUSHGATEWAY_URL", "http://gw:0")]);
+    assert_message(&e, &["pushgateway.url", "port 0"]);
+    let s = load_env(&[("SESSION_BUDDY_PUSHGATEWAY_URL", "http://gw:65535")]).unwrap();
+    assert_eq!(s.pushgateway.url.as_deref(), Some("http://gw:65535"));
+}
+
+#[test]
+fn a_push_interval_shorter_than_the_timeout_is_refused() {
+    let e = env_error(&[
+        ("SESSION_BUDDY_PUSHGATEWAY_TIMEOUT_SECONDS", "10"),
+        ("SESSION_BUDDY_PUSHGATEWAY_PUSH_INTERVAL_SECONDS", "2.5"),
+    ]);
+    assert_eq!(
+        e.to_string(),
+        "invalid setting `pushgateway.push_interval_seconds` = \"2.5\" from environment \
+         variable SESSION_BUDDY_PUSHGATEWAY_PUSH_INTERVAL_SECONDS: must be at least \
+         `pushgateway.timeout_seconds` (10 s), so that one push ends before the next begins; \
+         raise the interval or lower the timeout"
+    );
+    // Raising only the timeout above the default interval (15 s) is caught too.
+    let (e, _) = file_error("pushgateway:\n  timeout_seconds: 20\n");
+    assert_message(
+        &e,
+        &[
+            "pushgateway.push_interval_seconds",
+            "the defaults or code",
+            "(20 s)",
+        ],
+    );
+    let s = load_env(&[
+        ("SESSION_BUDDY_PUSHGATEWAY_TIMEOUT_SECONDS", "5"),
+        ("SESSION_BUDDY_PUSHGATEWAY_PUSH_INTERVAL_SECONDS", "5"),
+    ])
+    .unwrap();
+    assert_eq!(s.pushgateway.push_interval, Duration::from_secs(5));
+}
+
+#[test]
+fn duplicate_label_names_in_a_variable_are_refused() {
+    let e = env_error(&[("SESSION_BUDDY_CONST_LABELS", "a=b,a=c")]);
+    assert_eq!(
+        e.to_string(),
+        "invalid setting `const_labels` = \"a=b,a=c\" from environment variable \
+         SESSION_BUDDY_CONST_LABELS: `a` is given twice"
+    );
+    let e = env_error(&[(
+        "SESSION_BUDDY_PUSHGATEWAY_GROUPING",
+        r#"{instance = "x", "instance" = "y"}"#,
+    )]);
+    assert_message(
+        &e,
+        &[
+            "pushgateway.grouping",
+            "SESSION_BUDDY_PUSHGATEWAY_GROUPING",
+            "`instance` is given twice",
+        ],
+    );
+    // Commas inside quotes or brackets do not split entries.
+    let s = load_env(&[("SESSION_BUDDY_CONST_LABELS", r#"a="x,a=y", b="[a=1,a=2]""#)]).unwrap();
+    assert_eq!(s.const_labels["a"], "x,a=y");
+    assert_eq!(s.const_labels["b"], "[a=1,a=2]");
+    assert_eq!(s.const_labels.len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_value_that_is_not_utf8_is_an_error_naming_the_variable() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+
+    let latin1 = || OsString::from_vec(b"/m\xe9trics".to_vec());
+    let e = Settings::load_from_os(
+        None,
+        [(
+            OsString::from("SESSION_BUDDY_PROMETHEUS_METRICS_PATH"),
+            latin1(),
+        )],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid setting `prometheus_metrics_path` = \"/m\u{fffd}trics\" from environment \
+         variable SESSION_BUDDY_PROMETHEUS_METRICS_PATH: the value is not valid UTF-8 (shown \
+         with U+FFFD for the invalid bytes)"
+    );
+    // Not ours, or not a setting: no error (the latter is warned about by name).
+    let s = Settings::load_from_os(
+        None,
+        [
+            (OsString::from("OTHER"), latin1()),
+            (OsString::from("SESSION_BUDDY_NOTE"), latin1()),
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.warnings().len(), 1);
+    // A settings file path need not be UTF-8.
+    let dir = session_metrics_tests::prom::TempDir::new("settings-latin1");
+    let mut name = dir.path().as_os_str().to_owned().into_vec();
+    name.extend_from_slice(b"/caf\xe9.yaml");
+    let file = std::path::PathBuf::from(OsString::from_vec(name));
+    std::fs::write(&file, "prometheus_metrics_port: 9103\n").unwrap();
+    let s = Settings::load_from_os(
+        None,
+        [(
+            OsString::from("SESSION_BUDDY_SETTINGS_FILE"),
+            file.clone().into_os_string(),
+        )],
+    )
+    .unwrap();
+    assert_eq!(s.prometheus_metrics_port, 9103);
+    assert_eq!(s.settings_file(), Some(file.as_path()));
+}
+
+#[test]
+fn metrics_paths_the_server_cannot_serve_are_refused() {
+    let e = env_error(&[("SESSION_BUDDY_PROMETHEUS_METRICS_PATH", "/health")]);
+    assert_eq!(
+        e.to_string(),
+        "invalid setting `prometheus_metrics_path` = \"/health\" from environment variable \
+         SESSION_BUDDY_PROMETHEUS_METRICS_PATH: `/health` is the metrics server's health \
+         route; choose another path"
+    );
+    let (e, path) = file_error("prometheus_metrics_path: /métriques\n");
+    assert_message(
+        &e,
+        &[
+            "`prometheus_metrics_path`",
+            &path,
+            r#""/métriques""#,
+            "must be ASCII",
+        ],
+    );
+    let long = format!("/{}", "m".repeat(MAX_METRICS_PATH_BYTES));
+    let e = env_error(&[("SESSION_BUDDY_PROMETHEUS_METRICS_PATH", &long)]);
+    assert_message(
+        &e,
+        &[
+            "`prometheus_metrics_path`",
+            "SESSION_BUDDY_PROMETHEUS_METRICS_PATH",
+            "4097 bytes is longer than 4096 bytes",
+            "header size limit",
+        ],
+    );
+}
+
+#[test]
+fn the_longest_accepted_metrics_path_is_served() {
+    let longest = format!("/{}", "m".repeat(MAX_METRICS_PATH_BYTES - 1));
+    let s = load_env(&[
+        ("SESSION_BUDDY_PROMETHEUS_METRICS_PATH", &longest),
+        ("SESSION_BUDDY_PROMETHEUS_METRICS_PORT", "0"),
+    ])
+    .unwrap();
+    let metrics: &'static _ = Box::leak(Box::new(
+        s.build_metrics(prometheus::Registry::new()).unwrap(),
+    ));
+    metrics.record_session_start("long_path", "zsh");
+    let server = session_metrics::http::BlockingMetricsServer::start(
+        s.socket_addr(),
+        metrics,
+        session_metrics::http::ServerOptions::from_settings(&s),
+    )
+    .unwrap();
+    let (status, body) =
+        session_metrics_tests::prom::get(&format!("http://{}{longest}", server.local_addr()))
+            .unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains(r#"component_name="long_path""#), "{body}");
 }
 
 #[test]
@@ -635,8 +948,55 @@ fn an_explicitly_named_file_that_cannot_be_read() {
     assert_message(&e, &[&missing.display().to_string(), "os error"]);
 
     // A directory exists but cannot be read as a file.
-    let e = Settings::load_from(Some(&std::env::temp_dir()), Vec::new()).unwrap_err();
-    assert_message(&e, &["cannot read settings file", "os error"]);
+    let dir = std::env::temp_dir();
+    let e = Settings::load_from(Some(&dir), Vec::new()).unwrap_err();
+    assert_message(
+        &e,
+        &[
+            &format!("cannot read settings file {}", dir.display()),
+            "not a regular file (it is a directory)",
+        ],
+    );
+}
+
+/// Loads with `path` as the settings file on another thread, so a hang fails the test
+/// instead of blocking it (10 s is a hang guard, not a measurement).
+fn load_guarded(path: &Path) -> Result<Settings, SettingsError> {
+    let path = path.to_path_buf();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(Settings::load_from(Some(&path), Vec::new()));
+    });
+    receive
+        .recv_timeout(Duration::from_secs(10))
+        .expect("loading hung on a file that is not a regular file")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_device_as_settings_file_is_refused_without_hanging() {
+    let fifo = std::env::temp_dir().join(format!(
+        "session-metrics-settings-{}-fifo.yaml",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let result = load_guarded(&fifo);
+    let _ = std::fs::remove_file(&fifo);
+    let e = result.unwrap_err();
+    assert_message(
+        &e,
+        &[
+            &fifo.display().to_string(),
+            "not a regular file (it is a FIFO, socket or device)",
+        ],
+    );
+    let e = load_guarded(Path::new("/dev/zero")).unwrap_err();
+    assert_message(&e, &["/dev/zero", "not a regular file"]);
 }
 
 #[test]
@@ -651,6 +1011,14 @@ fn malformed_yaml() {
         assert!(matches!(e, SettingsError::Yaml { .. }), "{yaml:?}: {e}");
         assert_message(&e, &[&format!("settings file {path} is not valid YAML")]);
     }
+    let (e, _) = file_error("prometheus_metrics_port: 1\nprometheus_metrics_port: 2\n");
+    assert_message(
+        &e,
+        &["duplicate key `prometheus_metrics_port` at line 2, column 1"],
+    );
+    assert!(!e.to_string().contains("DuplicateKeyPolicy"), "{e}");
+    let (e, _) = file_error("const_labels: {a: x, a: y}\n");
+    assert_message(&e, &["duplicate key `a` at line 1"]);
     let (e, _) = file_error("- a\n- b\n");
     assert_message(&e, &["top level must be a map"]);
     let (e, _) = file_error("[9090\n");
@@ -755,8 +1123,32 @@ fn build_metrics_reports_a_registry_conflict() {
     let registry = prometheus::Registry::new();
     let s = Settings::default();
     let _first = s.build_metrics(registry.clone()).unwrap();
-    assert!(matches!(
-        s.build_metrics(registry),
-        Err(session_metrics::Error::Registry(_))
-    ));
+    let e = s.build_metrics(registry).unwrap_err();
+    assert!(
+        matches!(&e, session_metrics::Error::AlreadyRegistered { metric, .. }
+            if metric == "session_start_total"),
+        "{e}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "a collector named `session_start_total` is already registered in this registry"
+    );
+}
+
+#[test]
+fn a_clash_with_an_application_metric_names_that_metric() {
+    let registry = prometheus::Registry::new();
+    let theirs = prometheus::Histogram::with_opts(prometheus::HistogramOpts::new(
+        "mcp_event_emit_duration_seconds",
+        "the application's own histogram",
+    ))
+    .unwrap();
+    registry.register(Box::new(theirs)).unwrap();
+    let e = Settings::default().build_metrics(registry).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "a collector named `mcp_event_emit_duration_seconds` is already registered in this \
+         registry"
+    );
+    assert!(std::error::Error::source(&e).is_some());
 }

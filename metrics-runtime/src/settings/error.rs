@@ -114,7 +114,7 @@ impl fmt::Display for SettingsError {
             } => {
                 write!(f, "unknown setting `{key}` in {origin}")?;
                 let last = key.rsplit('.').next().unwrap_or(key);
-                if let Some(guess) = closest(last, expected) {
+                if let Some(guess) = closest(last, expected.iter().copied()) {
                     write!(f, " (did you mean `{guess}`?)")?;
                 }
                 f.write_str("; expected one of: ")?;
@@ -146,11 +146,15 @@ impl std::error::Error for SettingsError {
     }
 }
 
-/// The expected name closest to `unknown`, if it is close enough to be a typo.
-fn closest(unknown: &str, expected: &[&'static str]) -> Option<&'static str> {
+/// The expected name closest to `unknown`, if it is close enough to be a typo. Used for
+/// unknown keys in the file and unknown variables alike.
+pub(super) fn closest<'a>(
+    unknown: &str,
+    expected: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     expected
-        .iter()
-        .map(|name| (edit_distance(unknown, name), *name))
+        .into_iter()
+        .map(|name| (edit_distance(unknown, name), name))
         .filter(|(distance, name)| *distance <= (name.len() / 4).max(2))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, name)| name)

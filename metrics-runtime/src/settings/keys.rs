@@ -112,6 +112,13 @@ impl Key {
     pub(super) fn named(path: &str) -> Option<&'static Key> {
         KEYS.iter().find(|key| key.path == path)
     }
+
+    /// The key whose environment variable is `name` (ignoring case).
+    pub(super) fn of_variable(name: &str) -> Option<&'static Key> {
+        KEYS.iter().find(|key| {
+            key.syntax != EnvSyntax::Section && env_var_name(key.path).eq_ignore_ascii_case(name)
+        })
+    }
 }
 
 /// The variable of the dotted key `path`: `pushgateway.url` → `SESSION_BUDDY_PUSHGATEWAY_URL`.

@@ -6,7 +6,7 @@ use figment::{Figment, Metadata};
 
 use super::env::{ENV_METADATA_NAME, EnvValues};
 use super::keys::{Key, env_var_name};
-use super::render::{redact_if_url, render};
+use super::render::shown_value;
 use super::{Origin, SettingsError};
 
 /// A value that failed validation, before its origin is known.
@@ -96,7 +96,7 @@ pub(super) fn from_figment(
     let value = env.shown(key, &origin).unwrap_or_else(|| {
         figment
             .find_value(key_path)
-            .map_or_else(|_| "?".to_owned(), |v| redact_if_url(key_path, render(&v)))
+            .map_or_else(|_| "?".to_owned(), |v| shown_value(key_path, &v))
     });
     let mut reason = match key {
         Some(key) => format!("expected {}", key.expects),

@@ -22,17 +22,17 @@
 //! |---|---|---|---|
 //! | `enable_prometheus_metrics` | `SESSION_BUDDY_ENABLE_PROMETHEUS_METRICS` | `true` | record metrics at all |
 //! | `prometheus_metrics_port` | `SESSION_BUDDY_PROMETHEUS_METRICS_PORT` | `9090` | TCP port of the scrape endpoint (`0`: any free port) |
-//! | `prometheus_metrics_path` | `SESSION_BUDDY_PROMETHEUS_METRICS_PATH` | `/metrics` | URL path of the scrape endpoint |
+//! | `prometheus_metrics_path` | `SESSION_BUDDY_PROMETHEUS_METRICS_PATH` | `/metrics` | URL path of the scrape endpoint: ASCII, at most [`MAX_METRICS_PATH_BYTES`], not `/health` |
 //! | `prometheus_metrics_bind` | `SESSION_BUDDY_PROMETHEUS_METRICS_BIND` | `127.0.0.1` | IP address the endpoint listens on; `0.0.0.0` or `::` to serve other hosts |
 //! | `prometheus_metrics_max_connections` | `SESSION_BUDDY_PROMETHEUS_METRICS_MAX_CONNECTIONS` | 256, or a quarter of the descriptor limit if lower | most connections the endpoint keeps open |
 //! | `event_duration_buckets` | `SESSION_BUDDY_EVENT_DURATION_BUCKETS` | [`DEFAULT_EVENT_DURATION_BUCKETS`] | buckets of `mcp_event_emit_duration_seconds` |
 //! | `session_duration_buckets` | `SESSION_BUDDY_SESSION_DURATION_BUCKETS` | [`DEFAULT_SESSION_DURATION_BUCKETS`] | buckets of `session_duration_seconds` |
 //! | `const_labels` | `SESSION_BUDDY_CONST_LABELS` | none | labels added to every series, e.g. `instance`, `service` |
-//! | `pushgateway.url` | `SESSION_BUDDY_PUSHGATEWAY_URL` | none (no push) | Pushgateway base URL, `http://` |
+//! | `pushgateway.url` | `SESSION_BUDDY_PUSHGATEWAY_URL` | none (no push) | Pushgateway base URL, `http://`, port 1 to 65535; `user:password@` is sent as Basic auth |
 //! | `pushgateway.job` | `SESSION_BUDDY_PUSHGATEWAY_JOB` | `session-metrics` | `job` of the pushed group |
 //! | `pushgateway.grouping` | `SESSION_BUDDY_PUSHGATEWAY_GROUPING` | none | further labels of the pushed group |
 //! | `pushgateway.timeout_seconds` | `SESSION_BUDDY_PUSHGATEWAY_TIMEOUT_SECONDS` | `10` | time limit of one push |
-//! | `pushgateway.push_interval_seconds` | `SESSION_BUDDY_PUSHGATEWAY_PUSH_INTERVAL_SECONDS` | `15` | time between pushes |
+//! | `pushgateway.push_interval_seconds` | `SESSION_BUDDY_PUSHGATEWAY_PUSH_INTERVAL_SECONDS` | `15` | time between pushes, at least the timeout |
 //!
 //! # Where settings come from
 //!
@@ -42,16 +42,28 @@
 //! The YAML file is, in order of precedence: the `file` argument of [`Settings::load_from`],
 //! the path in `SESSION_BUDDY_SETTINGS_FILE`, or [`DEFAULT_SETTINGS_FILE`] relative to the
 //! working directory. The default file is skipped when it does not exist; a file named by the
-//! argument or the variable must be readable (and at most 1 MiB). Unknown keys in the file
-//! are errors, so typos are caught; a key left empty (`key:` or `key: null`) keeps its
+//! argument or the variable must exist. Any file read must be a regular file (not a directory
+//! or a FIFO, which would block start-up) of at most 1 MiB. Unknown and repeated keys in the
+//! file are errors, so typos are caught; a key left empty (`key:` or `key: null`) keeps its
 //! default. `settings/session-buddy.yaml` in the repository lists every key.
+//!
+//! [`Settings::source_description`] says in one line which file was read, or that none was
+//! found and where it was looked for; [`Settings::print_report`] prints it and the
+//! [warnings](Settings::warnings) on stderr, and [`print_settings_report`] does the same for a
+//! program that lets [`get_metrics`](crate::get_metrics) load the settings. The demo and the
+//! examples call them once at start-up.
 //!
 //! # Environment variables
 //!
 //! A variable is the YAML key in upper case with `.` replaced by `_`, after the
 //! `SESSION_BUDDY_` prefix (names are matched ignoring case). Other `SESSION_BUDDY_*`
-//! variables are ignored, so an application may use the prefix too. A variable that is set
-//! is used, even when empty. Values are read with figment's value syntax:
+//! variables change nothing but each gives a [`SettingsWarning`], with a "did you mean"
+//! suggestion when the name is close to a setting's (`SESSION_BUDDY_PROMETHEUS_METRICS_PROT`
+//! → `SESSION_BUDDY_PROMETHEUS_METRICS_PORT`); an application using the prefix for its own
+//! variables can filter them out of [`Settings::warnings`]. A variable that is set is used,
+//! even when empty. A setting's variable must be valid UTF-8 ([`Settings::load`] reports the
+//! variable otherwise); `SESSION_BUDDY_SETTINGS_FILE` may name any path. Values are read with
+//! figment's value syntax:
 //!
 //! - text (`prometheus_metrics_path`, `prometheus_metrics_bind`, `pushgateway.url`,
 //!   `pushgateway.job`): the value exactly as given, without quotes;
@@ -59,7 +71,8 @@
 //! - numbers: `9090`, `2.5`;
 //! - lists: `0.01, 0.1, 1` or `[0.01, 0.1, 1]`;
 //! - maps: `instance=buddy-1, service=session-buddy` or `{instance = "buddy-1"}`. Quote a
-//!   label value that would otherwise read as a number or boolean: `shard="3"`.
+//!   label value that would otherwise read as a number or boolean: `shard="3"`. A name given
+//!   twice (`a=b, a=c`) is an error, as in the file.
 //!
 //! # Errors
 //!
@@ -78,10 +91,14 @@ mod keys;
 mod locate;
 mod pushgateway;
 mod render;
+mod source;
+pub(crate) mod url;
 mod validate;
+mod warning;
 mod yaml;
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -91,8 +108,14 @@ use serde::{Deserialize, Serialize};
 
 use self::env::EnvValues;
 pub use self::error::{Origin, SettingsError};
+use self::keys::Key;
 use self::locate::from_figment;
 pub use self::pushgateway::PushgatewaySettings;
+use self::render::shown_raw;
+pub use self::source::print_settings_report;
+use self::source::{FileChoice, LoadReport};
+pub use self::validate::MAX_METRICS_PATH_BYTES;
+pub use self::warning::SettingsWarning;
 use self::yaml::{YamlFile, read_yaml_file};
 use crate::{
     DEFAULT_EVENT_DURATION_BUCKETS, DEFAULT_SESSION_DURATION_BUCKETS, Error, SessionMetrics,
@@ -163,6 +186,9 @@ pub struct Settings {
     pub const_labels: BTreeMap<String, String>,
     /// Pushing to a Prometheus Pushgateway (off unless [`PushgatewaySettings::url`] is set).
     pub pushgateway: PushgatewaySettings,
+    /// Where a load found the values; see [`Settings::source_description`].
+    #[serde(skip)]
+    report: LoadReport,
 }
 
 impl Default for Settings {
@@ -177,6 +203,7 @@ impl Default for Settings {
             session_duration_buckets: DEFAULT_SESSION_DURATION_BUCKETS.to_vec(),
             const_labels: BTreeMap::new(),
             pushgateway: PushgatewaySettings::default(),
+            report: LoadReport::default(),
         }
     }
 }
@@ -196,15 +223,69 @@ impl Settings {
     /// }
     /// ```
     pub fn load() -> Result<Self, SettingsError> {
-        // Read apart from the other variables so that a non-UTF-8 path still works.
-        let file = std::env::var_os(SETTINGS_FILE_VAR).map(PathBuf::from);
-        let env = std::env::vars_os().map(|(name, value)| {
-            (
-                name.to_string_lossy().into_owned(),
-                value.to_string_lossy().into_owned(),
-            )
-        });
-        Self::load_from(file.as_deref(), env)
+        Self::load_from_os(None, std::env::vars_os())
+    }
+
+    /// Like [`load_from`](Self::load_from), from an environment that may hold values that
+    /// are not UTF-8, as `std::env::vars_os()` gives it. `SESSION_BUDDY_SETTINGS_FILE` may
+    /// name any path; a setting's variable that is not UTF-8 is an error naming it (rather
+    /// than a value with U+FFFD in place of the bytes).
+    ///
+    /// # Errors
+    /// As [`load_from`](Self::load_from), and [`SettingsError::InvalidValue`] for a
+    /// setting's variable that is not UTF-8.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use std::ffi::OsString;
+    /// use std::os::unix::ffi::OsStringExt;
+    /// use session_metrics::settings::Settings;
+    ///
+    /// let env = [(
+    ///     OsString::from("SESSION_BUDDY_PUSHGATEWAY_JOB"),
+    ///     OsString::from_vec(b"caf\xe9".to_vec()), // Latin-1, not UTF-8
+    /// )];
+    /// let error = Settings::load_from_os(None, env).unwrap_err();
+    /// assert!(error.to_string().contains("SESSION_BUDDY_PUSHGATEWAY_JOB"));
+    /// assert!(error.to_string().contains("not valid UTF-8"));
+    /// # }
+    /// ```
+    pub fn load_from_os(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (OsString, OsString)>,
+    ) -> Result<Self, SettingsError> {
+        let mut pairs = Vec::new();
+        let mut settings_file = None;
+        for (name, value) in env {
+            let name = name.to_string_lossy().into_owned();
+            if !env::is_ours(&name) {
+                continue;
+            }
+            if name.eq_ignore_ascii_case(SETTINGS_FILE_VAR) {
+                // Any path works, UTF-8 or not.
+                settings_file = Some(PathBuf::from(value));
+                continue;
+            }
+            let value = match (value.into_string(), Key::of_variable(&name)) {
+                (Ok(value), _) => value,
+                (Err(raw), Some(key)) => {
+                    return Err(SettingsError::InvalidValue {
+                        key: key.path.to_owned(),
+                        value: shown_raw(key.path, &raw.to_string_lossy()),
+                        origin: Origin::Env(name),
+                        reason: "the value is not valid UTF-8 (shown with U+FFFD for the \
+                                 invalid bytes)"
+                            .to_owned(),
+                    });
+                }
+                // Not a setting: only warned about, by name.
+                (Err(raw), None) => raw.to_string_lossy().into_owned(),
+            };
+            pairs.push((name, value));
+        }
+        let mut env = EnvValues::collect(pairs);
+        env.settings_file = settings_file;
+        Self::load_layers(file, env)
     }
 
     /// Loads the settings from `env` (name, value pairs, e.g. from `std::env::vars()`) and a
@@ -235,16 +316,27 @@ impl Settings {
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, SettingsError> {
-        let env = EnvValues::collect(env);
-        let (path, required) = match (file, &env.settings_file) {
-            (Some(path), _) => (path.to_path_buf(), true),
-            (None, Some(path)) => (PathBuf::from(path), true),
-            (None, None) => (PathBuf::from(DEFAULT_SETTINGS_FILE), false),
+        Self::load_layers(file, EnvValues::collect(env))
+    }
+
+    fn load_layers(file: Option<&Path>, env: EnvValues) -> Result<Self, SettingsError> {
+        let (path, choice) = match (file, &env.settings_file) {
+            (Some(path), _) => (path.to_path_buf(), FileChoice::Argument),
+            (None, Some(path)) => (path.clone(), FileChoice::Variable),
+            (None, None) => (PathBuf::from(DEFAULT_SETTINGS_FILE), FileChoice::Default),
         };
+        let required = !matches!(choice, FileChoice::Default);
         let mut figment = Figment::new();
-        if let Some(dict) = read_yaml_file(&path, required)? {
-            figment = figment.merge(YamlFile { path, dict });
-        }
+        let read = match read_yaml_file(&path, required)? {
+            Some(dict) => {
+                figment = figment.merge(YamlFile {
+                    path: path.clone(),
+                    dict,
+                });
+                true
+            }
+            None => false,
+        };
         let figment = figment.merge(env.provider()?);
         let mut settings: Settings = figment
             .extract_lossy()
@@ -253,9 +345,12 @@ impl Settings {
         if settings.pushgateway.url.as_deref() == Some("") {
             settings.pushgateway.url = None;
         }
-        settings
-            .problem()
-            .map_or(Ok(settings), |p| Err(p.locate(&figment, &env)))
+        if let Some(problem) = settings.problem() {
+            return Err(problem.locate(&figment, &env));
+        }
+        let warnings = env.warnings.clone();
+        settings.report = LoadReport::new(&path, choice, read, env.names(), warnings);
+        Ok(settings)
     }
 
     /// Checks what serde cannot: the endpoint path, buckets, label names, the Pushgateway
@@ -319,7 +414,8 @@ impl Settings {
     ///
     /// # Errors
     /// [`Error::InvalidBuckets`] or [`Error::InvalidConstLabel`] for settings that were not
-    /// validated, [`Error::Registry`] if `registry` already holds one of our metric names.
+    /// validated, [`Error::AlreadyRegistered`] if `registry` already holds one of our metric
+    /// names.
     ///
     /// ```
     /// use session_metrics::settings::Settings;

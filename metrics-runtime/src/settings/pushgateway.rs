@@ -2,6 +2,7 @@
 //! written as numbers of seconds.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -21,12 +22,14 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(push.push_interval, Duration::from_secs(15));
 /// # Ok::<(), session_metrics::settings::SettingsError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PushgatewaySettings {
     /// Base URL of the Pushgateway, `http://` (https is not supported), e.g.
-    /// `http://pushgateway:9091`.
+    /// `http://pushgateway:9091`; the port, if given, from 1 to 65535. A user and password
+    /// (`http://user:secret@host:9091`, percent-encoded) are sent as HTTP Basic auth and
+    /// shown as `user:***` in messages and `Debug`.
     /// `None` (the default): do not push; an empty variable turns off a URL set in the file.
     pub url: Option<String>,
     /// The `job` label of the pushed group; not empty. Default `session-metrics`.
@@ -36,7 +39,8 @@ pub struct PushgatewaySettings {
     /// Time limit of one push request; key `timeout_seconds`, a number of seconds. Default 10 s.
     #[serde(rename = "timeout_seconds", with = "seconds")]
     pub timeout: Duration,
-    /// Time between two pushes; key `push_interval_seconds`, a number of seconds. Default 15 s.
+    /// Time between two pushes; key `push_interval_seconds`, a number of seconds, at least
+    /// the timeout. Default 15 s.
     #[serde(rename = "push_interval_seconds", with = "seconds")]
     pub push_interval: Duration,
 }
@@ -50,6 +54,19 @@ impl Default for PushgatewaySettings {
             timeout: Duration::from_secs(10),
             push_interval: Duration::from_secs(15),
         }
+    }
+}
+
+/// The URL's password is shown as `***`.
+impl fmt::Debug for PushgatewaySettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PushgatewaySettings")
+            .field("url", &self.url.as_deref().map(super::url::redact_userinfo))
+            .field("job", &self.job)
+            .field("grouping", &self.grouping)
+            .field("timeout", &self.timeout)
+            .field("push_interval", &self.push_interval)
+            .finish()
     }
 }
 

@@ -2,30 +2,55 @@
 
 use figment::value::Value;
 
+use super::url::redact_userinfo;
+
 /// The environment value as the user typed it, quoted, without credentials.
 pub(super) fn shown_raw(key: &str, raw: &str) -> String {
-    redact_if_url(key, format!("{:?}", truncate(raw)))
+    format!("{:?}", truncate(&redact_if_url(key, raw)))
 }
 
-/// Only `pushgateway.url` can hold credentials.
-pub(super) fn redact_if_url(key: &str, shown: String) -> String {
-    if key == "pushgateway.url" {
-        redact_userinfo(&shown)
+/// A value from the file (or a default) as the user would write it, without credentials,
+/// also when it is a section holding the URL.
+pub(super) fn shown_value(key: &str, value: &Value) -> String {
+    render(&without_credentials(key, value))
+}
+
+fn without_credentials(key: &str, value: &Value) -> Value {
+    match value {
+        Value::String(tag, s) if under_url(key) => Value::String(*tag, redact_userinfo(s)),
+        // Any string under the URL key, e.g. in a list written by mistake.
+        Value::Array(tag, items) if under_url(key) => Value::Array(
+            *tag,
+            items.iter().map(|v| without_credentials(key, v)).collect(),
+        ),
+        Value::Dict(tag, dict) => Value::Dict(
+            *tag,
+            dict.iter()
+                .map(|(name, inner)| {
+                    let path = format!("{key}.{name}");
+                    (name.clone(), without_credentials(&path, inner))
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Only `pushgateway.url` can hold credentials. They are hidden before a long value is cut,
+/// so a cut cannot keep part of a password.
+pub(super) fn redact_if_url(key: &str, raw: &str) -> String {
+    if key == URL_KEY {
+        redact_userinfo(raw)
     } else {
-        shown
+        raw.to_owned()
     }
 }
 
-/// Keeps a password in a URL (`http://user:secret@host`) out of error messages and logs.
-pub(super) fn redact_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://***{}", &rest[at..]),
-        None => url.to_owned(),
-    }
+const URL_KEY: &str = "pushgateway.url";
+
+fn under_url(key: &str) -> bool {
+    key.strip_prefix(URL_KEY)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 /// Long values are cut in messages; the start is enough to recognise them.

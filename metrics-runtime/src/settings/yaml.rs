@@ -38,11 +38,24 @@ pub(super) fn read_yaml_file(path: &Path, required: bool) -> Result<Option<Dict>
         path: path.to_path_buf(),
         source,
     };
-    let file = match File::open(path) {
-        Ok(file) => file,
+    // Checked before opening: opening a FIFO for reading waits for a writer, for ever.
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
         Err(e) if !required && e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(read_error(e)),
     };
+    if !metadata.is_file() {
+        let what = if metadata.is_dir() {
+            "a directory"
+        } else {
+            "a FIFO, socket or device"
+        };
+        return Err(read_error(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a regular file (it is {what})"),
+        )));
+    }
+    let file = File::open(path).map_err(read_error)?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -63,7 +76,7 @@ pub(super) fn read_yaml_file(path: &Path, required: bool) -> Result<Option<Dict>
     // Let a NaN reach validation, which names the setting.
     options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
     let root: Option<YamlValue> = serde_saphyr::from_slice_with_options(&bytes, options)
-        .map_err(|e| yaml_error(e.to_string()))?;
+        .map_err(|e| yaml_error(yaml_message(&e)))?;
     match root.map(|v| v.0) {
         None => Ok(Some(Dict::new())),
         Some(Value::Dict(_, mut dict)) => {
@@ -74,6 +87,27 @@ pub(super) fn read_yaml_file(path: &Path, required: bool) -> Result<Option<Dict>
             "the top level must be a map of settings, found {}",
             render(&other)
         ))),
+    }
+}
+
+/// The parser's message, in our words where its own speaks of its API.
+fn yaml_message(error: &serde_saphyr::Error) -> String {
+    match error {
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => {
+            let key = key
+                .as_deref()
+                .map(|k| format!(" `{k}`"))
+                .unwrap_or_default();
+            match error.location() {
+                Some(at) => format!(
+                    "duplicate key{key} at line {}, column {}",
+                    at.line(),
+                    at.column()
+                ),
+                None => format!("duplicate key{key}"),
+            }
+        }
+        other => other.to_string(),
     }
 }
 

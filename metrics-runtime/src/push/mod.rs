@@ -2,6 +2,9 @@
 //!
 //! Uses hyper's async client on tokio, so pushing never blocks an async runtime's thread.
 //! Plain `http://` gateways only; put a TLS-terminating proxy in front of an `https` one.
+//! A user and password in the URL (`http://user:secret@host:9091`) are sent as HTTP Basic
+//! auth; wherever the URL is shown (errors, `Debug`, [`Pushgateway::url`]) the password is
+//! `***`.
 //!
 //! ```no_run
 //! # async fn doc() -> Result<(), session_metrics::push::PushError> {
@@ -14,35 +17,49 @@
 //! # Ok(()) }
 //! ```
 
+mod error;
+mod periodic;
+
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use bytes::Bytes;
-use http::{Method, Request, StatusCode, Uri};
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderValue, Method, Request, Uri};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use percent_encoding::percent_decode_str;
 
+pub use self::error::{PushError, PushErrorKind};
+pub use self::periodic::{PushChange, PushTask};
 use crate::SessionMetrics;
+use crate::settings::url::{UrlParts, redact_userinfo};
 
 /// A Pushgateway group: base URL, `job` and grouping labels.
 #[derive(Clone)]
 pub struct Pushgateway {
+    /// The base URL requests go to: no userinfo.
     base: String,
+    /// The base URL as shown: a password as `***`.
+    shown: String,
+    /// `Basic ...` from the URL's userinfo, marked sensitive.
+    authorization: Option<HeaderValue>,
     job: String,
     grouping: Vec<(String, String)>,
     timeout: Duration,
     client: Client<HttpConnector, Full<Bytes>>,
 }
 
+/// Shows the URL with any password as `***`, and whether Basic auth is sent.
 impl fmt::Debug for Pushgateway {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pushgateway")
             .field("url", &self.url())
+            .field("basic_auth", &self.authorization.is_some())
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
@@ -54,35 +71,71 @@ impl Pushgateway {
 
     /// A group `job` on the gateway at `base_url` (e.g. `http://127.0.0.1:9091`).
     ///
+    /// A user and password in the URL (`http://user:secret@host:9091`, percent-encoded as in
+    /// any URL) are sent as an `Authorization: Basic` header, never as part of the request
+    /// target, and shown as `user:***` (a user name alone, which may be a token, as `***`).
+    ///
+    /// ```
+    /// use session_metrics::push::Pushgateway;
+    ///
+    /// let gateway = Pushgateway::new("http://ci:s3cret@127.0.0.1:9091", "nightly")?;
+    /// assert_eq!(gateway.url(), "http://ci:***@127.0.0.1:9091/metrics/job/nightly");
+    /// assert!(!format!("{gateway:?}").contains("s3cret"));
+    ///
+    /// let error = Pushgateway::new("http://ci:s3cret@127.0.0.1:99999", "nightly").unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "invalid Pushgateway URL \"http://ci:***@127.0.0.1:99999\": \
+    ///      the port 99999 is out of range: a port is at most 65535",
+    /// );
+    /// # Ok::<(), session_metrics::push::PushError>(())
+    /// ```
+    ///
     /// # Errors
-    /// [`PushErrorKind::InvalidUrl`] for a URL that is not `http://host[:port][/prefix]`,
+    /// [`PushErrorKind::InvalidUrl`] for a URL that is not
+    /// `http://[user[:password]@]host[:port][/prefix]` with a port from 1 to 65535,
     /// [`PushErrorKind::InvalidLabel`] for an empty job.
     pub fn new(base_url: &str, job: &str) -> Result<Self, PushError> {
-        let base = base_url.trim_end_matches('/').to_owned();
-        let invalid = |reason: &str| PushError {
-            url: base_url.to_owned(),
-            kind: PushErrorKind::InvalidUrl(reason.to_owned()),
+        let trimmed = base_url.trim_end_matches('/');
+        let shown_input = redact_userinfo(base_url);
+        let invalid = |reason: String| PushError {
+            url: shown_input.clone(),
+            kind: PushErrorKind::InvalidUrl(reason),
         };
-        let uri: Uri = base.parse().map_err(|_| invalid("not a valid URL"))?;
-        match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => return Err(invalid("https is not supported; use http")),
-            _ => return Err(invalid("the URL must start with http://")),
+        let parts = UrlParts::split(trimmed)
+            .ok_or_else(|| invalid("the URL must start with http://".into()))?;
+        match parts.scheme.to_ascii_lowercase().as_str() {
+            "http" => {}
+            "https" => return Err(invalid("https is not supported; use http".into())),
+            _ => return Err(invalid("the URL must start with http://".into())),
         }
+        // `http::Uri` takes any digits as a port, and hyper then connects to port 80.
+        parts.check_port().map_err(invalid)?;
+        let base = parts.without_userinfo();
+        let uri: Uri = base
+            .parse()
+            .map_err(|_| invalid("not a valid URL".into()))?;
         if uri.host().is_none_or(str::is_empty) {
-            return Err(invalid("the URL has no host"));
+            return Err(invalid("the URL has no host".into()));
         }
         if uri.query().is_some() {
-            return Err(invalid("the URL must not have a query"));
+            return Err(invalid("the URL must not have a query".into()));
         }
+        let authorization = parts
+            .userinfo
+            .map(basic_auth)
+            .transpose()
+            .map_err(invalid)?;
         if job.is_empty() {
             return Err(PushError {
-                url: base_url.to_owned(),
+                url: shown_input,
                 kind: PushErrorKind::InvalidLabel("the job name must not be empty".into()),
             });
         }
         Ok(Self {
             base,
+            shown: redact_userinfo(trimmed),
+            authorization,
             job: job.to_owned(),
             grouping: Vec::new(),
             timeout: Self::DEFAULT_TIMEOUT,
@@ -143,9 +196,14 @@ impl Pushgateway {
         self
     }
 
-    /// The group's URL, e.g. `http://host:9091/metrics/job/name/instance/a`.
+    /// The group's URL as shown in messages, e.g.
+    /// `http://host:9091/metrics/job/name/instance/a`; a password in it is `***`.
     pub fn url(&self) -> String {
-        let mut url = format!("{}/metrics/job{}", self.base, path_value(&self.job));
+        self.group_url(&self.shown)
+    }
+
+    fn group_url(&self, base: &str) -> String {
+        let mut url = format!("{base}/metrics/job{}", path_value(&self.job));
         for (name, value) in &self.grouping {
             url.push('/');
             url.push_str(name);
@@ -184,9 +242,8 @@ impl Pushgateway {
         method: Method,
         metrics: Option<&SessionMetrics>,
     ) -> Result<(), PushError> {
-        let url = self.url();
         let error = |kind| PushError {
-            url: url.clone(),
+            url: self.url(),
             kind,
         };
         let body = match metrics {
@@ -195,10 +252,14 @@ impl Pushgateway {
                 .map_err(|e| error(PushErrorKind::Encode(e.to_string())))?,
             None => String::new(),
         };
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(method)
-            .uri(&url)
-            .header(http::header::CONTENT_TYPE, crate::http_text_content_type())
+            .uri(self.group_url(&self.base))
+            .header(CONTENT_TYPE, crate::http_text_content_type());
+        if let Some(authorization) = &self.authorization {
+            request = request.header(AUTHORIZATION, authorization.clone());
+        }
+        let request = request
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| error(PushErrorKind::InvalidUrl(e.to_string())))?;
         let exchange = async {
@@ -224,61 +285,18 @@ impl Pushgateway {
             Err(_) => Err(error(PushErrorKind::Timeout(self.timeout))),
         }
     }
-
-    /// Pushes (`PUT`) every `interval` in a background task until [`PushTask::stop`], which
-    /// pushes once more so the final values are not lost.
-    pub fn spawn_periodic(self, metrics: &'static SessionMetrics, interval: Duration) -> PushTask {
-        let last_error = Arc::new(Mutex::new(None));
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        let errors = last_error.clone();
-        let task = tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(interval.max(Duration::from_millis(10)));
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                let last = tokio::select! {
-                    _ = ticks.tick() => false,
-                    _ = &mut stopped => true,
-                };
-                let result = self.push(metrics).await.err();
-                *errors.lock().unwrap_or_else(PoisonError::into_inner) = result;
-                if last {
-                    break;
-                }
-            }
-        });
-        PushTask {
-            stop: Some(stop),
-            task,
-            last_error,
-        }
-    }
 }
 
-/// A running periodic push; see [`Pushgateway::spawn_periodic`].
-#[derive(Debug)]
-pub struct PushTask {
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-    last_error: Arc<Mutex<Option<PushError>>>,
-}
-
-impl PushTask {
-    /// The error of the latest push, if it failed.
-    pub fn last_error(&self) -> Option<PushError> {
-        self.last_error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Pushes a final time and stops. Returns that push's error, if any.
-    pub async fn stop(mut self) -> Option<PushError> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.task).await;
-        self.last_error()
-    }
+/// The `Authorization` value for the URL's `user[:password]`, percent-decoded.
+fn basic_auth(userinfo: &str) -> Result<HeaderValue, String> {
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let mut credentials: Vec<u8> = percent_decode_str(user).collect();
+    credentials.push(b':');
+    credentials.extend(percent_decode_str(password));
+    let mut value = HeaderValue::try_from(format!("Basic {}", STANDARD.encode(credentials)))
+        .map_err(|_| "the user and password cannot be sent as Basic auth".to_owned())?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// A path segment for a label value: as is when safe, else `@base64/<url-safe base64>`.
@@ -307,80 +325,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     }
     message
 }
-
-/// A failed push, always naming the URL.
-#[derive(Debug, Clone)]
-pub struct PushError {
-    url: String,
-    kind: PushErrorKind,
-}
-
-/// What went wrong with a push.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum PushErrorKind {
-    /// The gateway URL is unusable.
-    InvalidUrl(String),
-    /// A job or grouping label is unusable.
-    InvalidLabel(String),
-    /// The registry could not be encoded.
-    Encode(String),
-    /// No connection or a broken one (refused, reset, DNS, ...).
-    Transport(String),
-    /// No complete answer within the timeout.
-    Timeout(Duration),
-    /// The gateway answered with an error status.
-    Status {
-        /// The HTTP status.
-        status: StatusCode,
-        /// The start of the gateway's explanation.
-        body: String,
-    },
-}
-
-impl PushError {
-    /// The URL of the failed request.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// What went wrong.
-    pub fn kind(&self) -> &PushErrorKind {
-        &self.kind
-    }
-}
-
-impl fmt::Display for PushError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let url = &self.url;
-        match &self.kind {
-            PushErrorKind::InvalidUrl(reason) => {
-                write!(f, "invalid Pushgateway URL {url:?}: {reason}")
-            }
-            PushErrorKind::InvalidLabel(reason) => {
-                write!(f, "invalid Pushgateway group at {url}: {reason}")
-            }
-            PushErrorKind::Encode(reason) => write!(f, "cannot push to {url}: {reason}"),
-            PushErrorKind::Transport(cause) => {
-                write!(f, "cannot reach the Pushgateway at {url}: {cause}")
-            }
-            PushErrorKind::Timeout(limit) => {
-                write!(
-                    f,
-                    "the Pushgateway at {url} did not answer within {limit:?}"
-                )
-            }
-            PushErrorKind::Status { status, body } if body.is_empty() => {
-                write!(f, "the Pushgateway at {url} answered {status}")
-            }
-            PushErrorKind::Status { status, body } => {
-                write!(f, "the Pushgateway at {url} answered {status}: {body}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for PushError {}
 
 #[cfg(test)]
 mod tests {
@@ -418,5 +362,36 @@ mod tests {
         );
         let e = g.grouping("job", "v").unwrap_err();
         assert!(e.to_string().contains("reserved"), "{e}");
+        let e = Pushgateway::new("http://127.0.0.1:99999", "j").unwrap_err();
+        assert!(e.to_string().contains("port 99999 is out of range"), "{e}");
+        let e = Pushgateway::new("http://127.0.0.1:", "j").unwrap_err();
+        assert!(e.to_string().contains("no port number"), "{e}");
+    }
+
+    #[test]
+    fn credentials_become_basic_auth_and_are_never_shown() {
+        let g = Pushgateway::new("http://us%40er:p%3Ass@gw:9091/", "j").unwrap();
+        assert_eq!(g.base, "http://gw:9091");
+        assert_eq!(g.url(), "http://us%40er:***@gw:9091/metrics/job/j");
+        let auth = g.authorization.as_ref().unwrap();
+        assert!(auth.is_sensitive());
+        // base64("us@er:p:ss")
+        assert_eq!(auth, "Basic dXNAZXI6cDpzcw==");
+        let shown = format!("{g:?} {}", g.clone().grouping("9", "x").unwrap_err());
+        assert!(
+            !shown.contains("p%3Ass") && !shown.contains("p:ss"),
+            "{shown}"
+        );
+        let e = Pushgateway::new("ftp://u:p%3Ass@gw", "j").unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("p%3Ass"), "{e:?}");
+        let token = Pushgateway::new("http://t0ken@gw", "j").unwrap();
+        assert_eq!(token.url(), "http://***@gw/metrics/job/j");
+        assert_eq!(token.authorization.unwrap(), "Basic dDBrZW46");
+        assert!(
+            Pushgateway::new("http://gw", "j")
+                .unwrap()
+                .authorization
+                .is_none()
+        );
     }
 }
