@@ -1,6 +1,12 @@
 //! An MCP server over stdio offering the three metrics tools plus instrumented tools of its
 //! own: a fast one, two slow async ones, one failing with `ErrorData`, one answering
-//! `isError`, and session start and end tools that drive the session metrics.
+//! `isError`, one that panics, and session start and end tools that drive the session metrics.
+//!
+//! The whole server is wrapped in [`Metered`], so every request is also recorded in
+//! `mcp_server_operation_duration_seconds` (by method, tool and `error_type`; a call the client
+//! cancels is dropped and recorded as `cancelled`). It serves `/metrics` on the port of the
+//! settings; if that port is taken (e.g. by another instance), it says so on stderr and serves
+//! MCP without it.
 //!
 //! Run with `cargo run -p examples --example mcp_server`, or point an MCP client at the built
 //! binary (see `docs/MCP.md`). Stdout carries the protocol, so logs go to stderr.
@@ -9,16 +15,19 @@
 //! sees the `async fn`; below, the boxed future `#[tool]` made of it. Both time the real work.
 
 use std::collections::BTreeMap;
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::{Json, Parameters};
-use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{ErrorData, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use session_metrics::mcp::MetricsTools;
+use session_metrics::http::MetricsServer;
+use session_metrics::mcp::{Metered, MetricsTools};
+use session_metrics::settings::{Settings, init_metrics_from_settings};
 use session_metrics::{get_metrics, track_operation};
 
 /// `component_name` of everything this server records.
@@ -169,6 +178,14 @@ impl ExampleServer {
     }
 
     #[tool(
+        description = "Panics, to show that the server answers with an internal error, records \
+                       error_type=\"panic\" and goes on serving."
+    )]
+    async fn always_panics(&self) -> String {
+        panic!("always_panics panicked, as it always does")
+    }
+
+    #[tool(
         description = "Starts a session: counts session_start_total{shell_type} and raises \
                        active_sessions."
     )]
@@ -249,22 +266,82 @@ fn delay(args: &SlowArgs) -> Result<Duration, ErrorData> {
     Ok(Duration::from_millis(ms))
 }
 
-#[tool_handler(
-    router = self.tool_router,
-    instructions = "Example server of session-metrics: instrumented demo tools plus \
-                    get_prometheus_metrics, list_session_metrics and get_metrics_summary."
-)]
-impl ServerHandler for ExampleServer {}
+/// Name of this server in its `serverInfo` (and in the client configuration of docs/MCP.md).
+const SERVER_NAME: &str = "session-metrics-example";
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for ExampleServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION"))
+                    .with_title("session-metrics example MCP server"),
+            )
+            .with_instructions(
+                "Example server of session-metrics: instrumented demo tools plus \
+                 get_prometheus_metrics, list_session_metrics and get_metrics_summary.",
+            )
+    }
+}
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
     // Stdout is the MCP channel: logs go to stderr, where MCP clients collect them.
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("mcp_server: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(error) = init_metrics_from_settings(&settings) {
+        eprintln!("mcp_server: {error}");
+        return ExitCode::from(2);
+    }
+    if let Err(error) = Metered::<()>::register(get_metrics()) {
+        eprintln!("mcp_server: the MCP server metrics are off: {error}");
+    }
+    // Desktop clients start one server per session: when another instance already serves
+    // /metrics on the configured port, this one goes on serving MCP without it.
+    let _metrics_server = if settings.enable_prometheus_metrics {
+        match MetricsServer::start_from_settings(&settings).await {
+            Ok(server) => {
+                eprintln!(
+                    "mcp_server: serving metrics at http://{}{}",
+                    server.local_addr(),
+                    settings.prometheus_metrics_path
+                );
+                Some(server)
+            }
+            Err(error) => {
+                eprintln!("mcp_server: /metrics is off ({error}); MCP is served all the same");
+                None
+            }
+        }
+    } else {
+        None
+    };
     eprintln!("mcp_server: serving MCP over stdio");
-    let service = ExampleServer::new()
+    // Every request is measured in mcp_server_operation_duration_seconds
+    // (network_transport="pipe"), the session in mcp_server_session_duration_seconds.
+    let service = match Metered::new(ExampleServer::new())
         .serve(rmcp::transport::stdio())
         .await
-        .inspect_err(|error| eprintln!("mcp_server: initialisation failed: {error}"))?;
-    let reason = service.waiting().await?;
-    eprintln!("mcp_server: session closed ({reason:?})");
-    Ok(())
+    {
+        Ok(service) => service,
+        Err(error) => {
+            eprintln!("mcp_server: initialisation failed: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match service.waiting().await {
+        Ok(reason) => {
+            eprintln!("mcp_server: session closed ({reason:?})");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("mcp_server: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
