@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# End-to-end test of the example MCP server (`examples/examples/mcp_server.rs`) with a real MCP
-# client, the Python `mcp` SDK: creates a venv (reused when present), installs `mcp`, builds the
-# example and runs tests/mcp/test_mcp_server.py against the binary.
+# End-to-end test of the example MCP servers with a real MCP client, the Python `mcp` SDK:
+# creates a venv (reused when present), installs `mcp`, builds the examples and runs
+# tests/mcp/test_mcp_server.py against `mcp_server` (stdio) and tests/mcp/test_mcp_http_server.py
+# against `mcp_http_server` (Streamable HTTP on a free loopback port).
 #
 # Without Python, venv support, or the `mcp` package (e.g. offline), it skips with a warning;
 # under CI=true any of these fails the run instead, so CI can never pass without the client.
@@ -37,8 +38,11 @@ echo "==> pip install '$mcp_requirement'"
   unavailable "could not install '$mcp_requirement' into $venv"
 "$venv/bin/python" -c "import mcp" || unavailable "the mcp package does not import in $venv"
 
-echo "==> cargo build -p examples --example mcp_server"
-"${CARGO:-cargo}" build -p examples --example mcp_server
+echo "==> cargo build -p examples --example mcp_server --example mcp_http_server"
+"${CARGO:-cargo}" build -p examples --example mcp_server --example mcp_http_server
 
-echo "==> tests/mcp/test_mcp_server.py"
+echo "==> tests/mcp/test_mcp_server.py (stdio)"
 "$venv/bin/python" tests/mcp/test_mcp_server.py "$target/debug/examples/mcp_server"
+
+echo "==> tests/mcp/test_mcp_http_server.py (Streamable HTTP)"
+"$venv/bin/python" tests/mcp/test_mcp_http_server.py "$target/debug/examples/mcp_http_server"

@@ -1,88 +1,19 @@
-//! [`Metered`]: a layer around an rmcp server that measures every request it answers, by the
-//! OpenTelemetry semantic conventions for MCP servers (status "Development").
-//!
-//! | metric | type | labels |
-//! |---|---|---|
-//! | `mcp_server_operation_duration_seconds` | histogram | `mcp_method_name`, `gen_ai_tool_name` (`tools/call`), `gen_ai_prompt_name` (`prompts/get`), `error_type` (failures only), `mcp_protocol_version`, `network_transport` |
-//! | `mcp_server_session_duration_seconds` | histogram | `mcp_protocol_version`, `network_transport`, `error_type` (a session ended by a panic) |
-//!
-//! Both use the convention's buckets, [`MCP_DURATION_BUCKETS`]. A label that does not apply
-//! is absent from the series, never empty.
-//!
-//! Label values are bounded whatever a client sends:
-//! - `mcp_method_name`: the MCP methods rmcp knows (`initialize`, `ping`, `tools/list`,
-//!   `tools/call`, `prompts/get`, `resources/read`, …); any other method is [`OTHER`].
-//! - `gen_ai_tool_name`: a tool the server offers (its [`ServerHandler::get_tool`] knows it,
-//!   as `#[tool_handler]` servers do); any other name is [`OTHER`].
-//! - `gen_ai_prompt_name`: a prompt the server has answered with success at least once; any
-//!   other name is [`OTHER`].
-//! - At most [`MAX_NAMES`] tool names and as many prompt names per registry; later ones are
-//!   [`OTHER`].
-//! - `error_type`: the JSON-RPC error by name, as [`ErrorLabel`] gives it for
-//!   [`ErrorData`] (`invalid_params`, `method_not_found`, `internal_error`, …, `mcp_error`
-//!   for other codes); [`TOOL_ERROR_TYPE`] for a `CallToolResult` with `isError: true`;
-//!   [`CANCELLED_ERROR_TYPE`] for a request the client cancelled; [`PANIC_ERROR_TYPE`] for a
-//!   handler that panicked.
-//! - `mcp_protocol_version`: a protocol version rmcp knows, else absent.
-//! - `network_transport`: `pipe` (stdio, the default) or `tcp` (Streamable HTTP), as set with
-//!   [`Metered::network_transport`].
-//!
-//! **Cancellation.** When the client sends `notifications/cancelled` for a request, or the
-//! transport closes under it, rmcp cancels the request's `RequestContext::ct`; the layer then
-//! drops the handler's future, so its work stops where it was waiting, and records the request
-//! as `cancelled`. A `#[track_operation]` inside the handler records its own `cancelled`
-//! failure, since the future it wraps is dropped. This needs nothing from the handler: tools
-//! without a `RequestContext` parameter are cancelled too. rmcp sends no response for a
-//! cancelled request.
-//!
-//! **Panics.** A handler that panics is answered with an `internal_error` and recorded as
-//! `panic`; the server keeps serving. The panic message still goes to the panic hook (stderr
-//! by default).
-//!
-//! The families are registered in the [`SessionMetrics`] registry (the global one of
-//! [`get_metrics`] for [`Metered::new`]) when the first layer is made, so the exposition,
-//! `/metrics` and the three metrics tools show them beside the session metrics. With metrics
-//! disabled the layer records nothing and only passes requests through.
-//!
-//! ```
-//! use rmcp::handler::server::router::tool::ToolRouter;
-//! use rmcp::{ServerHandler, ServiceExt, tool, tool_handler, tool_router};
-//! use session_metrics::mcp::{Metered, NetworkTransport};
-//!
-//! #[derive(Clone)]
-//! struct Server {
-//!     tool_router: ToolRouter<Self>,
-//! }
-//!
-//! #[tool_router]
-//! impl Server {
-//!     #[tool(description = "Answers pong")]
-//!     async fn ping(&self) -> String {
-//!         "pong".into()
-//!     }
-//! }
-//!
-//! #[tool_handler(router = self.tool_router)]
-//! impl ServerHandler for Server {}
-//!
-//! let server = Metered::new(Server { tool_router: Server::tool_router() });
-//! assert_eq!(server.transport(), NetworkTransport::Pipe);
-//! // Serve it with `server.serve(rmcp::transport::stdio()).await?.waiting().await?`.
-//! ```
+//! The MCP server layer, [`Metered`]: measuring every request of an rmcp server.
 
 mod families;
+mod handler;
 mod names;
+mod pending;
 mod session;
 
-use std::borrow::Cow;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::pin;
 use std::sync::Arc;
-use std::time::Instant;
 
 use futures::FutureExt;
-use rmcp::model::{ClientNotification, ClientRequest, ProtocolVersion, ServerConfig, ServerResult};
-use rmcp::service::{MaybeSendFuture, NotificationContext, RequestContext, RoleServer, Service};
+use futures::future::{self, Either};
+use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
 
 pub use families::MCP_DURATION_BUCKETS;
@@ -90,9 +21,8 @@ pub(crate) use families::existing_in;
 pub use names::{MAX_NAMES, OTHER};
 
 use self::families::{ServerFamilies, families_in};
-use self::names::{known_version, method_name};
+use self::pending::{Inspected, Pending};
 use self::session::Session;
-use super::TOOL_ERROR_TYPE;
 use crate::{
     CANCELLED_ERROR_TYPE, Error, ErrorLabel, PANIC_ERROR_TYPE, SessionMetrics, get_metrics,
 };
@@ -125,15 +55,87 @@ impl NetworkTransport {
     }
 }
 
-/// An rmcp server handler `S` that records every request it answers in
-/// `mcp_server_operation_duration_seconds`, and its session in
-/// `mcp_server_session_duration_seconds`; see the [module docs](self) for labels, bounds,
-/// cancellation and panics.
+/// A layer around an rmcp server handler `S` that measures every request it answers, by the
+/// OpenTelemetry semantic conventions for MCP servers (status "Development").
 ///
-/// `Metered<S>` is an rmcp [`Service<RoleServer>`], so it is served like `S` itself:
-/// `Metered::new(server).serve(transport)`. Clones share one session (and record it once,
-/// when the last clone is dropped); make one `Metered` per session, e.g. in the service
-/// factory of Streamable HTTP.
+/// | metric | type | labels |
+/// |---|---|---|
+/// | `mcp_server_operation_duration_seconds` | histogram | `mcp_method_name`, `gen_ai_tool_name` (`tools/call`), `gen_ai_prompt_name` (`prompts/get`), `error_type` (failures only), `mcp_protocol_version`, `network_transport` |
+/// | `mcp_server_session_duration_seconds` | histogram | `mcp_protocol_version`, `network_transport`, `error_type` (a session ended by a panic) |
+///
+/// Both use the convention's buckets, [`MCP_DURATION_BUCKETS`]. A label that does not apply
+/// is absent from the series, never empty.
+///
+/// Label values are bounded whatever a client sends:
+/// - `mcp_method_name`: the MCP methods rmcp knows (`initialize`, `ping`, `tools/list`,
+///   `tools/call`, `prompts/get`, `resources/read`, …); any other method is [`OTHER`].
+/// - `gen_ai_tool_name`: a tool the server offers (its [`ServerHandler::get_tool`] knows it,
+///   as `#[tool_handler]` servers do); any other name is [`OTHER`].
+/// - `gen_ai_prompt_name`: a prompt the server has answered with success at least once; any
+///   other name is [`OTHER`].
+/// - At most [`MAX_NAMES`] tool names and as many prompt names per registry; later ones are
+///   [`OTHER`].
+/// - `error_type`: the JSON-RPC error by name, as [`ErrorLabel`] gives it for
+///   [`ErrorData`] (`invalid_params`, `method_not_found`, `internal_error`, …, `mcp_error`
+///   for other codes); [`TOOL_ERROR_TYPE`](super::TOOL_ERROR_TYPE) for a `CallToolResult` with `isError: true`;
+///   [`CANCELLED_ERROR_TYPE`] for a request the client cancelled; [`PANIC_ERROR_TYPE`] for a
+///   handler that panicked.
+/// - `mcp_protocol_version`: a protocol version rmcp knows, else absent.
+/// - `network_transport`: `pipe` (stdio, the default) or `tcp` (Streamable HTTP), as set with
+///   [`Metered::network_transport`].
+///
+/// **Cancellation.** When the client sends `notifications/cancelled` for a request, or the
+/// transport closes under it, rmcp cancels the request's `RequestContext::ct`; the layer then
+/// drops the handler's future, so its work stops where it was waiting, and records the request
+/// as `cancelled`. A `#[track_operation]` inside the handler records its own `cancelled`
+/// failure, since the future it wraps is dropped. This needs nothing from the handler: tools
+/// without a `RequestContext` parameter are cancelled too. rmcp sends no response for a
+/// cancelled request.
+///
+/// **Panics.** A handler that panics is answered with an `internal_error` and recorded as
+/// `panic`; the server keeps serving. The panic message still goes to the panic hook (stderr
+/// by default).
+///
+/// The families are registered in the [`SessionMetrics`] registry (the global one of
+/// [`get_metrics`] for [`Metered::new`]) when the first layer is made, so the exposition,
+/// `/metrics` and the three metrics tools show them beside the session metrics. With metrics
+/// disabled the layer records nothing and only passes requests through.
+///
+/// ```
+/// use rmcp::handler::server::router::tool::ToolRouter;
+/// use rmcp::{ServerHandler, tool, tool_handler, tool_router};
+/// use session_metrics::mcp::{Metered, NetworkTransport};
+///
+/// #[derive(Clone)]
+/// struct Server {
+///     tool_router: ToolRouter<Self>,
+/// }
+///
+/// #[tool_router]
+/// impl Server {
+///     #[tool(description = "Answers pong")]
+///     async fn ping(&self) -> String {
+///         "pong".into()
+///     }
+/// }
+///
+/// #[tool_handler(router = self.tool_router)]
+/// impl ServerHandler for Server {}
+///
+/// let server = Metered::new(Server { tool_router: Server::tool_router() });
+/// assert_eq!(server.transport(), NetworkTransport::Pipe);
+/// // Serve it with `server.serve(rmcp::transport::stdio()).await?.waiting().await?`.
+/// ```
+///
+/// `Metered<S>` is itself a [`ServerHandler`] forwarding every method to `S`, so it is served
+/// like `S`: `Metered::new(server).serve(transport)`, or made by the service factory of rmcp's
+/// Streamable HTTP server. Each request method is measured on its way to `S`; requests rmcp
+/// refuses before dispatching them to a method (an unsupported protocol version in a request's
+/// `_meta`, a tasks or skills request without that capability) are not, and
+/// `subscriptions/listen`, which lasts as long as its subscription, is forwarded unmeasured.
+///
+/// Clones share one session (recorded once, when the last clone is dropped): make one
+/// `Metered` per session, as the service factory of Streamable HTTP does.
 ///
 /// ```
 /// use session_metrics::mcp::{Metered, MetricsTools, NetworkTransport};
@@ -235,174 +237,86 @@ impl<S> Metered<S> {
     }
 }
 
-impl<S: ServerHandler> Service<RoleServer> for Metered<S> {
-    fn handle_request(
+impl<S: ServerHandler> Metered<S> {
+    /// The `gen_ai_tool_name` of a call of `name`: the name if the server offers that tool
+    /// (and there is room, see [`MAX_NAMES`]), else [`OTHER`].
+    fn tool_label(&self, families: &ServerFamilies, name: &str) -> Arc<str> {
+        families
+            .tools
+            .known(name)
+            .or_else(|| {
+                self.inner
+                    .get_tool(name)
+                    .and_then(|_| families.tools.admit(name))
+            })
+            .unwrap_or_else(|| Arc::from(OTHER))
+    }
+
+    /// Starts measuring a request of `method` (with the tool or prompt name it names).
+    fn pending(
         &self,
-        request: ClientRequest,
-        context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<ServerResult, ErrorData>> + MaybeSendFuture + '_ {
-        let pending = self
-            .families
-            .as_deref()
-            .map(|families| Pending::new(self, families, &request, &context));
-        let ct = context.ct.clone();
-        async move {
-            let handler = AssertUnwindSafe(Service::handle_request(&self.inner, request, context))
-                .catch_unwind();
-            let (answer, error_type) = match ct.run_until_cancelled(handler).await {
-                Some(Ok(Ok(result))) => {
-                    let error_type = match &result {
-                        ServerResult::CallToolResult(r) if r.is_error == Some(true) => {
-                            TOOL_ERROR_TYPE
-                        }
-                        _ => "",
-                    };
-                    (Ok(result), error_type)
+        method: &'static str,
+        tool: Option<&str>,
+        prompt: Option<&str>,
+        context: &RequestContext<RoleServer>,
+    ) -> Option<Pending<'_>> {
+        let families = self.families.as_deref()?;
+        let tool = tool.map(|name| self.tool_label(families, name));
+        Some(Pending::new(
+            families,
+            &self.session,
+            self.transport,
+            method,
+            tool,
+            prompt.map(str::to_owned),
+            context,
+        ))
+    }
+
+    /// Runs the handler `make` builds, dropping it if `cancelled` completes first and catching
+    /// its panic, and records the outcome `inspect` reads from a success.
+    async fn measure<'a, T, F>(
+        &'a self,
+        pending: Option<Pending<'a>>,
+        cancelled: impl Future<Output = ()> + Send + 'a,
+        make: impl FnOnce() -> F + Send + 'a,
+        inspect: fn(&T) -> Inspected,
+    ) -> Result<T, ErrorData>
+    where
+        F: Future<Output = Result<T, ErrorData>> + Send + 'a,
+        T: Send + 'a,
+    {
+        // Built inside the catch too, so a handler that panics before its first await is
+        // caught like one that panics later.
+        let handler = AssertUnwindSafe(async move { make().await }).catch_unwind();
+        let (answer, error_type, negotiated) =
+            match future::select(pin!(handler), pin!(cancelled)).await {
+                Either::Left((Ok(Ok(result)), _)) => {
+                    let (error_type, negotiated) = inspect(&result);
+                    (Ok(result), error_type, negotiated)
                 }
-                Some(Ok(Err(error))) => {
+                Either::Left((Ok(Err(error)), _)) => {
                     let label = error.error_label();
-                    (Err(error), label)
+                    (Err(error), label, None)
                 }
-                Some(Err(_panic)) => (
+                Either::Left((Err(_panic), _)) => (
                     Err(ErrorData::internal_error(
                         "the request handler panicked",
                         None,
                     )),
                     PANIC_ERROR_TYPE,
+                    None,
                 ),
                 // rmcp sends no response for a cancelled request; this one is never seen.
-                None => (
+                Either::Right(((), _)) => (
                     Err(ErrorData::internal_error("the request was cancelled", None)),
                     CANCELLED_ERROR_TYPE,
+                    None,
                 ),
             };
-            if let Some(pending) = pending {
-                let negotiated = match &answer {
-                    Ok(ServerResult::InitializeResult(r)) => known_version(&r.protocol_version),
-                    _ => None,
-                };
-                pending.finish(error_type, negotiated);
-            }
-            answer
+        if let Some(pending) = pending {
+            pending.finish(error_type, negotiated);
         }
-    }
-
-    fn handle_notification(
-        &self,
-        notification: ClientNotification,
-        context: NotificationContext<RoleServer>,
-    ) -> impl Future<Output = Result<(), ErrorData>> + MaybeSendFuture + '_ {
-        Service::handle_notification(&self.inner, notification, context)
-    }
-
-    fn get_info(&self) -> ServerConfig {
-        Service::get_info(&self.inner)
-    }
-
-    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
-        Service::supported_protocol_versions(&self.inner)
-    }
-}
-
-/// A request being handled: its labels and start time. Dropped before [`finish`]
-/// (`Pending::finish`), i.e. when the request's future is dropped, it records the request as
-/// cancelled.
-struct Pending<'a> {
-    families: &'a ServerFamilies,
-    session: &'a Session,
-    start: Instant,
-    method: &'static str,
-    tool: Option<Arc<str>>,
-    /// The name asked for; admitted as a label value only once the server answered it.
-    prompt: Option<String>,
-    version: Option<&'static str>,
-    transport: &'static str,
-    finished: bool,
-}
-
-impl<'a> Pending<'a> {
-    fn new<S: ServerHandler>(
-        layer: &'a Metered<S>,
-        families: &'a ServerFamilies,
-        request: &ClientRequest,
-        context: &RequestContext<RoleServer>,
-    ) -> Self {
-        let session = &*layer.session;
-        session.begin();
-        let (tool, prompt) = match request {
-            ClientRequest::CallToolRequest(r) => {
-                let name = &r.params.name;
-                let tool = families.tools.known(name).or_else(|| {
-                    layer
-                        .inner
-                        .get_tool(name)
-                        .and_then(|_| families.tools.admit(name))
-                });
-                (Some(tool.unwrap_or_else(|| Arc::from(OTHER))), None)
-            }
-            ClientRequest::GetPromptRequest(r) => (None, Some(r.params.name.clone())),
-            _ => (None, None),
-        };
-        let version = context
-            .meta
-            .protocol_version()
-            .as_ref()
-            .and_then(known_version)
-            .or_else(|| session.version())
-            .or_else(|| context.protocol_version().as_ref().and_then(known_version));
-        Self {
-            families,
-            session,
-            start: Instant::now(),
-            method: method_name(request),
-            tool,
-            prompt,
-            version,
-            transport: layer.transport.as_str(),
-            finished: false,
-        }
-    }
-
-    /// Records the request with `error_type` (empty on success) and, for `initialize`, the
-    /// protocol version it negotiated.
-    fn finish(mut self, error_type: &'static str, negotiated: Option<&'static str>) {
-        if let Some(version) = negotiated {
-            self.session.set_version(version);
-            self.version = Some(version);
-        }
-        self.record(error_type);
-    }
-
-    fn record(&mut self, error_type: &'static str) {
-        self.finished = true;
-        let seconds = self.start.elapsed().as_secs_f64();
-        let prompt = self.prompt.as_deref().map(|name| {
-            let names = &self.families.prompts;
-            let admitted = if error_type.is_empty() {
-                names.admit(name)
-            } else {
-                names.known(name)
-            };
-            admitted.unwrap_or_else(|| Arc::from(OTHER))
-        });
-        self.families
-            .operation
-            .with(&[
-                self.method,
-                self.tool.as_deref().unwrap_or(""),
-                prompt.as_deref().unwrap_or(""),
-                error_type,
-                self.version.unwrap_or(""),
-                self.transport,
-            ])
-            .observe(seconds);
-    }
-}
-
-impl Drop for Pending<'_> {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.record(CANCELLED_ERROR_TYPE);
-        }
+        answer
     }
 }

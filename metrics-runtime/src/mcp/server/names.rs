@@ -1,10 +1,10 @@
-//! Bounded label values taken from requests: method names from the MCP method list, tool and
-//! prompt names from what the server offers, protocol versions from the versions rmcp knows.
+//! Bounded label values taken from requests: tool and prompt names from what the server
+//! offers, protocol versions from the versions rmcp knows.
 
 use std::sync::{Arc, PoisonError, RwLock};
 
 use hashbrown::HashSet;
-use rmcp::model::{ClientRequest, ConstString, ProtocolVersion};
+use rmcp::model::ProtocolVersion;
 
 /// The label value for anything outside its bounded set: a method that is not in the MCP
 /// method list, a tool the server does not offer, a prompt the server did not answer, or a
@@ -38,36 +38,6 @@ impl Names {
         let name: Arc<str> = Arc::from(name);
         names.insert(name.clone());
         Some(name)
-    }
-}
-
-/// `mcp.method.name` of a request: the method of a request rmcp knows, [`OTHER`] for any
-/// other (custom) method.
-pub(super) fn method_name(request: &ClientRequest) -> &'static str {
-    use ClientRequest as R;
-    match request {
-        R::PingRequest(r) => r.method.as_str(),
-        R::InitializeRequest(r) => r.method.as_str(),
-        R::DiscoverRequest(r) => r.method.as_str(),
-        R::CompleteRequest(r) => r.method.as_str(),
-        R::SetLevelRequest(r) => r.method.as_str(),
-        R::GetPromptRequest(r) => r.method.as_str(),
-        R::ListPromptsRequest(r) => r.method.as_str(),
-        R::ListResourcesRequest(r) => r.method.as_str(),
-        R::ListResourceTemplatesRequest(r) => r.method.as_str(),
-        R::ReadResourceRequest(r) => r.method.as_str(),
-        R::SubscriptionsListenRequest(r) => r.method.as_str(),
-        R::SubscribeRequest(r) => r.method.as_str(),
-        R::UnsubscribeRequest(r) => r.method.as_str(),
-        R::CallToolRequest(r) => r.method.as_str(),
-        R::ListToolsRequest(r) => r.method.as_str(),
-        R::GetTaskRequest(r) => r.method.as_str(),
-        R::UpdateTaskRequest(r) => r.method.as_str(),
-        R::CancelTaskRequest(r) => r.method.as_str(),
-        R::ListSkillsRequest(r) => r.method.as_str(),
-        R::GetSkillRequest(r) => r.method.as_str(),
-        R::ReadResourceDirectoryRequest(r) => r.method.as_str(),
-        _ => OTHER,
     }
 }
 
