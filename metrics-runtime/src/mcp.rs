@@ -66,7 +66,9 @@ mod gathered;
 mod list;
 mod outcome;
 mod quantile;
+mod schema;
 mod server;
+mod server_summary;
 mod status;
 mod summary;
 mod text;
@@ -92,7 +94,9 @@ pub use duration::DurationSummary;
 pub use list::{FamilySource, MetricFamilyInfo, MetricList, MetricType};
 pub use outcome::TOOL_ERROR_TYPE;
 pub use quantile::histogram_quantile;
+pub use schema::{standard_schemas, standardise_schema, standardise_tool};
 pub use server::{MAX_NAMES, MCP_DURATION_BUCKETS, Metered, NetworkTransport, OTHER};
+pub use server_summary::{McpRequestSummary, McpServerSummary};
 pub use status::Status;
 pub use summary::{ComponentSummary, MetricsSummary, OperationSummary, SummaryTotals};
 pub use text::{PROMETHEUS_TEXT_CONTENT_TYPE, PrometheusMetrics};
@@ -385,7 +389,7 @@ fn definition<A: JsonSchema + 'static, O: JsonSchema + 'static>(
         object.insert("type".into(), "object".into());
         Arc::new(object)
     });
-    Tool::new(name, description, input)
+    let mut tool = Tool::new(name, description, input)
         .with_title(title)
         .with_raw_output_schema(schema_for_output::<O>())
         .with_annotations(
@@ -394,7 +398,9 @@ fn definition<A: JsonSchema + 'static, O: JsonSchema + 'static>(
                 .destructive(false)
                 .idempotent(true)
                 .open_world(false),
-        )
+        );
+    schema::standardise_tool(&mut tool);
+    tool
 }
 
 fn structured<T: Serialize>(answer: &T) -> CallToolResult {

@@ -136,3 +136,17 @@ async def drive_and_check(
     # Bounded labels: the client's tool name is nowhere; absent labels are absent, not empty.
     test.assertNotIn("no_such_tool_from_the_client", text)
     test.assertNotRegex(text, r'[a-z_]+=""')
+
+    # get_metrics_summary reports the layer's requests per method and tool.
+    summary = (await session.call_tool("get_metrics_summary")).structured_content
+    requests = {(r["method"], r["tool"]): r for r in summary["mcp_server"]["requests"]}
+    test.assertEqual(requests[("tools/call", "fast_ping")]["call_count"], 4)
+    test.assertEqual(requests[("tools/call", "fast_ping")]["failure_count"], 0)
+    test.assertEqual(
+        requests[("tools/call", "slow_work")]["failures_by_error_type"], {"tool_error": 1, "cancelled": 1}
+    )
+    test.assertEqual(requests[("tools/call", "always_panics")]["failures_by_error_type"], {"panic": 1})
+    test.assertEqual(requests[("tools/call", OTHER)]["failures_by_error_type"], {"invalid_params": 1})
+    test.assertEqual(requests[("initialize", None)]["call_count"], 1)
+    for key in ("p50_seconds", "p95_seconds", "p99_seconds"):
+        test.assertIsNotNone(requests[("tools/call", "fast_ping")]["duration"][key], key)

@@ -13,6 +13,7 @@ port for /metrics (SESSION_BUDDY_PROMETHEUS_METRICS_PORT).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -154,6 +155,10 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
             self.assertIn("delay_ms", tools["slow_work"].input_schema["properties"])
             # `Json<T>` results come with an output schema too.
             self.assertIn("session_id", tools["start_session"].output_schema["properties"])
+            # No schemars number formats (`uint64`, ...), but their bounds stay.
+            schemas = json.dumps([[t.input_schema, t.output_schema] for t in tools.values()])
+            self.assertNotIn('"format"', schemas)
+            self.assertEqual(tools["start_session"].output_schema["properties"]["session_id"]["minimum"], 0)
 
     async def test_counts_failures_and_sessions_reach_the_metrics_tools(self):
         async with connect() as session:

@@ -19,7 +19,9 @@ use rmcp::{
     ErrorData, ServerHandler, ServiceExt, prompt, prompt_handler, prompt_router, tool,
     tool_handler, tool_router,
 };
-use session_metrics::mcp::{FamilySource, Metered, MetricList, MetricsTools, NetworkTransport};
+use session_metrics::mcp::{
+    FamilySource, Metered, MetricList, MetricsSummary, MetricsTools, NetworkTransport,
+};
 use session_metrics::{SessionMetrics, track_operation};
 use session_metrics_tests::{Exposition, Site};
 
@@ -308,6 +310,32 @@ async fn every_request_is_counted_with_bounded_labels() {
             ]
         ),
         1.0
+    );
+    // get_metrics_summary reports the same requests, per method and tool.
+    let summary: MetricsSummary = serde_json::from_value(
+        call(&client, "get_metrics_summary")
+            .await
+            .unwrap()
+            .structured_content
+            .unwrap(),
+    )
+    .unwrap();
+    let request = |tool: &str| {
+        summary
+            .mcp_server
+            .requests
+            .iter()
+            .find(|r| r.method == "tools/call" && r.tool.as_deref() == Some(tool))
+            .unwrap_or_else(|| panic!("{tool} in {summary:?}"))
+            .clone()
+    };
+    let ok = request("ok");
+    assert_eq!((ok.call_count, ok.failure_count), (4, 0));
+    assert!(ok.duration.p50_seconds.is_some() && ok.duration.p99_seconds.is_some());
+    assert_eq!(request("panics").failures_by_error_type["panic"], 1);
+    assert_eq!(
+        request("_OTHER").failures_by_error_type["invalid_params"],
+        2
     );
     let text = metrics.export_metrics();
     assert!(!text.contains("invented"), "client strings leaked:\n{text}");

@@ -16,7 +16,7 @@ use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabiliti
 use rmcp::{ErrorData, ServerHandler, tool, tool_handler, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use session_metrics::mcp::MetricsTools;
+use session_metrics::mcp::{MetricsTools, standard_schemas};
 use session_metrics::{get_metrics, track_operation};
 
 /// `component_name` of everything this server records.
@@ -92,7 +92,9 @@ impl ExampleServer {
     pub fn new() -> Self {
         Self {
             // Our tools plus the three metrics tools over the global metrics.
-            tool_router: Self::tool_router() + MetricsTools::default().router(),
+            // Schemas without schemars' number formats (`uint64`, ...), which strict JSON
+            // Schema validators warn about.
+            tool_router: standard_schemas(Self::tool_router() + MetricsTools::default().router()),
             sessions: Arc::default(),
         }
     }
