@@ -1,5 +1,6 @@
-//! The three metrics tools for [rmcp](https://docs.rs/rmcp) MCP servers, and how rmcp tool
-//! results count as success or failure (cargo feature `mcp`).
+//! The three metrics tools for [rmcp](https://docs.rs/rmcp) MCP servers, the server layer
+//! [`Metered`] that measures every request by the OpenTelemetry MCP conventions, and how rmcp
+//! tool results count as success or failure (cargo feature `mcp`). `docs/MCP.md` is the guide.
 //!
 //! [`MetricsTools`] offers, as a [`ToolRouter`] any rmcp server can add to its own:
 //!
@@ -377,6 +378,11 @@ impl ServerHandler for MetricsTools {
         Self::tools().into_iter().find(|tool| tool.name == name)
     }
 }
+
+/// The Rust code of `docs/MCP.md`, compiled as doctests so the guide cannot drift from rmcp.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/MCP.md")]
+struct McpGuide;
 
 fn definition<A: JsonSchema + 'static, O: JsonSchema + 'static>(
     name: &'static str,
