@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# End-to-end test of the example MCP server (`examples/examples/mcp_server.rs`) with a real MCP
-# client, the Python `mcp` SDK: creates a venv (reused when present), installs `mcp`, builds the
-# example and runs tests/mcp/test_mcp_server.py against the binary.
+# End-to-end test of the example MCP servers with a real MCP client, the Python `mcp` SDK:
+# creates a venv (reused when present), installs `mcp`, builds the examples and runs
+# tests/mcp/test_mcp_server.py against `mcp_server` (stdio) and tests/mcp/test_mcp_http_server.py
+# against `mcp_http_server` (Streamable HTTP on a free loopback port). Then the official
+# TypeScript SDK (npm `@modelcontextprotocol/sdk`, with Ajv, installed into
+# $CARGO_TARGET_DIR/ts-mcp) drives `mcp_server`: tests/mcp/ts_check.mjs compiles every tool
+# schema under Ajv 2020-12 strict mode and validates every structuredContent.
 #
 # Without Python, venv support, or the `mcp` package (e.g. offline), it skips with a warning and
 # exit status 77 (which scripts/test.sh reports as skipped); under CI=true any of these fails the
 # run instead (exit status 1), so CI can never pass without the client.
 #
 # Environment: CARGO_TARGET_DIR (default target/), MCP_VENV (default $CARGO_TARGET_DIR/mcp-venv),
-# PYTHON (default python3).
+# PYTHON (default python3), TS_MCP_DIR (default $CARGO_TARGET_DIR/ts-mcp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +21,9 @@ venv="${MCP_VENV:-$target/mcp-venv}"
 python="${PYTHON:-python3}"
 # The test uses the 2.x client API (MCPError, snake_case result fields).
 mcp_requirement="mcp>=2.3,<3"
+ts_dir="${TS_MCP_DIR:-$target/ts-mcp}"
+# The SDK major the check is written for, and Ajv 8 (its 2020-12 build).
+ts_packages=("@modelcontextprotocol/sdk@^1.32" "ajv@^8")
 
 unavailable() {
   if [ "${CI:-}" = "true" ]; then
@@ -43,5 +50,21 @@ echo "==> pip install '$mcp_requirement'"
 echo "==> cargo build --workspace --examples"
 "${CARGO:-cargo}" build -q --workspace --examples
 
-echo "==> tests/mcp/test_mcp_server.py"
+echo "==> tests/mcp/test_mcp_server.py (stdio)"
 "$venv/bin/python" tests/mcp/test_mcp_server.py "$target/debug/examples/mcp_server"
+
+echo "==> tests/mcp/test_mcp_http_server.py (Streamable HTTP)"
+"$venv/bin/python" tests/mcp/test_mcp_http_server.py "$target/debug/examples/mcp_http_server"
+
+echo "==> TypeScript SDK: ${ts_packages[*]} into $ts_dir"
+command -v node >/dev/null 2>&1 || unavailable "node not found (needed for the TypeScript SDK check)"
+command -v npm >/dev/null 2>&1 || unavailable "npm not found (needed for the TypeScript SDK check)"
+mkdir -p "$ts_dir"
+[ -f "$ts_dir/package.json" ] || printf '{ "private": true, "type": "module" }\n' >"$ts_dir/package.json"
+if [ ! -d "$ts_dir/node_modules/@modelcontextprotocol/sdk" ] || [ ! -d "$ts_dir/node_modules/ajv" ]; then
+  npm install --prefix "$ts_dir" --no-audit --no-fund --silent "${ts_packages[@]}" ||
+    unavailable "could not install ${ts_packages[*]} into $ts_dir"
+fi
+cp tests/mcp/ts_check.mjs "$ts_dir/ts_check.mjs"
+echo "==> tests/mcp/ts_check.mjs (TypeScript SDK, stdio)"
+node "$ts_dir/ts_check.mjs" "$target/debug/examples/mcp_server"

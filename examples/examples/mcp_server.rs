@@ -1,6 +1,13 @@
 //! An MCP server over stdio offering the three metrics tools plus instrumented tools of its
-//! own: a fast one, two slow async ones, one failing with `ErrorData`, one answering
-//! `isError`, and session start and end tools that drive the session metrics.
+//! own (see `shared/example_server.rs`): a fast one, two slow async ones, one failing with
+//! `ErrorData`, one answering `isError`, one that panics, and session start and end tools that
+//! drive the session metrics. `mcp_http_server` serves the same tools over Streamable HTTP.
+//!
+//! The whole server is wrapped in [`Metered`], so every request is also recorded in
+//! `mcp_server_operation_duration_seconds` (by method, tool and `error_type`; a call the client
+//! cancels is dropped and recorded as `cancelled`). It serves `/metrics` on the port of the
+//! settings; if that port is taken (e.g. by another instance), it says so on stderr and serves
+//! MCP without it.
 //!
 //! Run with `cargo run -p examples --example mcp_server`, or point an MCP client at the built
 //! binary (see `docs/MCP.md`). Stdout carries the protocol, so logs go to stderr.
@@ -14,261 +21,65 @@
 //! `#[track_operation]` sits above `#[tool]` on some tools and below it on others: above, it
 //! sees the `async fn`; below, the boxed future `#[tool]` made of it. Both time the real work.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+#[path = "shared/example_server.rs"]
+mod example_server;
 
-use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::handler::server::wrapper::{Json, Parameters};
-use rmcp::model::{CallToolResult, ContentBlock};
+use std::process::ExitCode;
+
 use rmcp::service::ServerInitializeError;
-use rmcp::{ErrorData, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-use session_metrics::mcp::MetricsTools;
-use session_metrics::{get_metrics, track_operation};
 
-/// `component_name` of everything this server records.
-const COMPONENT: &str = "mcp_server_example";
-/// Longest delay the slow tools accept, so a caller cannot park a request for long.
-const MAX_DELAY_MS: u64 = 10_000;
-
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct SlowArgs {
-    /// How long to work, in milliseconds (default 50, at most 10000).
-    delay_ms: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct FailArgs {
-    /// `invalid_params` (default) or `internal_error`: the JSON-RPC error to answer with.
-    code: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct StartArgs {
-    /// The shell the session runs in (default `bash`).
-    shell_type: Option<String>,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-struct Started {
-    /// Identifies the session for `end_session`.
-    session_id: u64,
-    /// Sessions open now, this one included.
-    active_sessions: usize,
-}
-
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct EndArgs {
-    /// The session to end (default: the oldest open one).
-    session_id: Option<u64>,
-    /// How it ended (default `success`).
-    status: Option<String>,
-    /// Quality score of the session, 0 to 100.
-    quality_score: Option<f64>,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-struct Ended {
-    /// The session that ended.
-    session_id: u64,
-    /// How long it was open, in seconds.
-    duration_seconds: f64,
-    /// Sessions still open.
-    active_sessions: usize,
-}
-
-/// Open sessions by id, with when they started.
-#[derive(Debug, Default)]
-struct Sessions {
-    next_id: u64,
-    open: BTreeMap<u64, Instant>,
-}
-
-#[derive(Clone)]
-struct ExampleServer {
-    tool_router: ToolRouter<Self>,
-    sessions: Arc<Mutex<Sessions>>,
-}
-
-#[tool_router]
-impl ExampleServer {
-    fn new() -> Self {
-        Self {
-            // Our tools plus the three metrics tools over the global metrics.
-            tool_router: Self::tool_router() + MetricsTools::default().router(),
-            sessions: Arc::default(),
-        }
-    }
-
-    fn sessions(&self) -> std::sync::MutexGuard<'_, Sessions> {
-        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Answers at once: the cheapest instrumented call.
-    #[track_operation("mcp_server_example", "fast_ping")]
-    #[tool(description = "Answers `pong` at once (instrumented, no arguments).")]
-    async fn fast_ping(&self) -> String {
-        "pong".to_owned()
-    }
-
-    #[track_operation("mcp_server_example", "slow_work")]
-    #[tool(
-        description = "Sleeps `delay_ms` milliseconds (default 50) without blocking the server. \
-                       Instrumented above #[tool]."
-    )]
-    async fn slow_work(&self, Parameters(args): Parameters<SlowArgs>) -> Result<String, ErrorData> {
-        let delay = delay(&args)?;
-        tokio::time::sleep(delay).await;
-        Ok(format!("worked for {} ms", delay.as_millis()))
-    }
-
-    #[tool(
-        description = "Like slow_work, but instrumented below #[tool], where the attribute sees \
-                       the boxed future #[tool] built."
-    )]
-    #[track_operation("mcp_server_example", "slow_work_boxed")]
-    async fn slow_work_boxed(
-        &self,
-        Parameters(args): Parameters<SlowArgs>,
-    ) -> Result<String, ErrorData> {
-        let delay = delay(&args)?;
-        tokio::time::sleep(delay).await;
-        Ok(format!("worked for {} ms", delay.as_millis()))
-    }
-
-    #[tool(
-        description = "Always fails with a JSON-RPC error: `invalid_params` (default) or \
-                       `internal_error`, as chosen by `code`."
-    )]
-    #[track_operation("mcp_server_example", "fail_with_error")]
-    async fn fail_with_error(
-        &self,
-        Parameters(args): Parameters<FailArgs>,
-    ) -> Result<CallToolResult, ErrorData> {
-        match args.code.as_deref() {
-            None | Some("invalid_params") => Err(ErrorData::invalid_params(
-                "this tool always rejects its parameters",
-                None,
-            )),
-            Some("internal_error") => Err(ErrorData::internal_error(
-                "this tool always fails inside",
-                None,
-            )),
-            Some(other) => Err(ErrorData::invalid_params(
-                format!("`code` must be `invalid_params` or `internal_error`, not {other:?}"),
-                None,
-            )),
-        }
-    }
-
-    #[track_operation("mcp_server_example", "report_tool_error")]
-    #[tool(description = "Runs and reports a failure to the caller (`isError: true`).")]
-    async fn report_tool_error(&self) -> CallToolResult {
-        CallToolResult::error(vec![ContentBlock::text(
-            "the tool ran but could not do its job",
-        )])
-    }
-
-    #[tool(
-        description = "Starts a session: counts session_start_total{shell_type} and raises \
-                       active_sessions."
-    )]
-    #[track_operation("mcp_server_example", "start_session")]
-    async fn start_session(
-        &self,
-        Parameters(args): Parameters<StartArgs>,
-    ) -> Result<Json<Started>, ErrorData> {
-        let shell_type = args.shell_type.unwrap_or_else(|| "bash".to_owned());
-        if shell_type.trim().is_empty() {
-            return Err(ErrorData::invalid_params("`shell_type` is empty", None));
-        }
-        let mut sessions = self.sessions();
-        sessions.next_id += 1;
-        let session_id = sessions.next_id;
-        sessions.open.insert(session_id, Instant::now());
-        get_metrics().record_session_start(COMPONENT, &shell_type);
-        get_metrics().increment_active_sessions(COMPONENT);
-        eprintln!("mcp_server: session {session_id} started ({shell_type})");
-        Ok(Json(Started {
-            session_id,
-            active_sessions: sessions.open.len(),
-        }))
-    }
-
-    #[track_operation("mcp_server_example", "end_session")]
-    #[tool(description = "Ends a session (default: the oldest open one): counts \
-                       session_end_total{status}, observes its duration, lowers active_sessions \
-                       and sets session_quality_score if given.")]
-    async fn end_session(
-        &self,
-        Parameters(args): Parameters<EndArgs>,
-    ) -> Result<Json<Ended>, ErrorData> {
-        let status = args.status.unwrap_or_else(|| "success".to_owned());
-        if let Some(score) = args.quality_score
-            && !(0.0..=100.0).contains(&score)
-        {
-            return Err(ErrorData::invalid_params(
-                format!("`quality_score` must be between 0 and 100, not {score}"),
-                None,
-            ));
-        }
-        let mut sessions = self.sessions();
-        let session_id = match args.session_id {
-            Some(id) => id,
-            None => *sessions
-                .open
-                .keys()
-                .next()
-                .ok_or_else(|| ErrorData::invalid_params("no session is open", None))?,
-        };
-        let started = sessions.open.remove(&session_id).ok_or_else(|| {
-            ErrorData::invalid_params(format!("session {session_id} is not open"), None)
-        })?;
-        let duration_seconds = started.elapsed().as_secs_f64();
-        get_metrics().record_session_end(COMPONENT, &status, duration_seconds);
-        get_metrics().decrement_active_sessions(COMPONENT);
-        if let Some(score) = args.quality_score {
-            get_metrics().set_session_quality_score(COMPONENT, score);
-        }
-        eprintln!("mcp_server: session {session_id} ended ({status}, {duration_seconds:.3} s)");
-        Ok(Json(Ended {
-            session_id,
-            duration_seconds,
-            active_sessions: sessions.open.len(),
-        }))
-    }
-}
-
-fn delay(args: &SlowArgs) -> Result<Duration, ErrorData> {
-    let ms = args.delay_ms.unwrap_or(50);
-    if ms > MAX_DELAY_MS {
-        return Err(ErrorData::invalid_params(
-            format!("`delay_ms` must be at most {MAX_DELAY_MS}, not {ms}"),
-            None,
-        ));
-    }
-    Ok(Duration::from_millis(ms))
-}
-
-#[tool_handler(
-    router = self.tool_router,
-    instructions = "Example server of session-metrics: instrumented demo tools plus \
-                    get_prometheus_metrics, list_session_metrics and get_metrics_summary."
-)]
-impl ServerHandler for ExampleServer {}
+use example_server::ExampleServer;
+use rmcp::ServiceExt;
+use session_metrics::get_metrics;
+use session_metrics::http::MetricsServer;
+use session_metrics::mcp::Metered;
+use session_metrics::settings::{Settings, init_metrics_from_settings};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    session_metrics::settings::print_settings_report(); // on stderr: which settings file
+async fn main() -> ExitCode {
     // Stdout is the MCP channel: logs go to stderr, where MCP clients collect them.
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("mcp_server: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    settings.print_report(); // on stderr: which settings file, unknown variables
+    if let Err(error) = init_metrics_from_settings(&settings) {
+        eprintln!("mcp_server: {error}");
+        return ExitCode::from(2);
+    }
+    if let Err(error) = Metered::<()>::register(get_metrics()) {
+        eprintln!("mcp_server: the MCP server metrics are off: {error}");
+    }
+    // Desktop clients start one server per session: when another instance already serves
+    // /metrics on the configured port, this one goes on serving MCP without it.
+    let _metrics_server = if settings.enable_prometheus_metrics {
+        match MetricsServer::start_from_settings(&settings).await {
+            Ok(server) => {
+                eprintln!(
+                    "mcp_server: serving metrics at http://{}{}",
+                    server.local_addr(),
+                    settings.prometheus_metrics_path
+                );
+                Some(server)
+            }
+            Err(error) => {
+                eprintln!("mcp_server: /metrics is off ({error}); MCP is served all the same");
+                None
+            }
+        }
+    } else {
+        None
+    };
     eprintln!("mcp_server: serving MCP over stdio");
-    let service = match ExampleServer::new().serve(rmcp::transport::stdio()).await {
+    // Every request is measured in mcp_server_operation_duration_seconds
+    // (network_transport="pipe"), the session in mcp_server_session_duration_seconds.
+    let service = match Metered::new(ExampleServer::new())
+        .serve(rmcp::transport::stdio())
+        .await
+    {
         Ok(service) => service,
         Err(ServerInitializeError::ConnectionClosed(_)) => {
             eprintln!(
@@ -278,14 +89,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                  mcp_server:   npx @modelcontextprotocol/inspector target/debug/examples/mcp_server\n\
                  mcp_server: or a desktop MCP client configured as in the README (docs/MCP.md)."
             );
-            std::process::exit(1);
+            return ExitCode::FAILURE;
         }
         Err(error) => {
             eprintln!("mcp_server: initialisation failed: {error}");
-            return Err(error.into());
+            return ExitCode::FAILURE;
         }
     };
-    let reason = service.waiting().await?;
-    eprintln!("mcp_server: session closed ({reason:?})");
-    Ok(())
+    match service.waiting().await {
+        Ok(reason) => {
+            eprintln!("mcp_server: session closed ({reason:?})");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("mcp_server: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

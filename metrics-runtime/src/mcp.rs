@@ -1,5 +1,6 @@
-//! The three metrics tools for [rmcp](https://docs.rs/rmcp) MCP servers, and how rmcp tool
-//! results count as success or failure (cargo feature `mcp`).
+//! The three metrics tools for [rmcp](https://docs.rs/rmcp) MCP servers, the server layer
+//! [`Metered`] that measures every request by the OpenTelemetry MCP conventions, and how rmcp
+//! tool results count as success or failure (cargo feature `mcp`). `docs/MCP.md` is the guide.
 //!
 //! [`MetricsTools`] offers, as a [`ToolRouter`] any rmcp server can add to its own:
 //!
@@ -66,6 +67,9 @@ mod gathered;
 mod list;
 mod outcome;
 mod quantile;
+mod schema;
+mod server;
+mod server_summary;
 mod status;
 mod summary;
 mod text;
@@ -91,6 +95,9 @@ pub use duration::DurationSummary;
 pub use list::{FamilySource, MetricFamilyInfo, MetricList, MetricType};
 pub use outcome::TOOL_ERROR_TYPE;
 pub use quantile::histogram_quantile;
+pub use schema::{standard_schemas, standardise_schema, standardise_tool};
+pub use server::{MAX_NAMES, MCP_DURATION_BUCKETS, Metered, NetworkTransport, OTHER};
+pub use server_summary::{McpRequestSummary, McpServerSummary};
 pub use status::Status;
 pub use summary::{ComponentSummary, MetricsSummary, OperationSummary, SummaryTotals};
 pub use text::{PROMETHEUS_TEXT_CONTENT_TYPE, PrometheusMetrics};
@@ -372,6 +379,11 @@ impl ServerHandler for MetricsTools {
     }
 }
 
+/// The Rust code of `docs/MCP.md`, compiled as doctests so the guide cannot drift from rmcp.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/MCP.md")]
+struct McpGuide;
+
 fn definition<A: JsonSchema + 'static, O: JsonSchema + 'static>(
     name: &'static str,
     title: &'static str,
@@ -383,7 +395,7 @@ fn definition<A: JsonSchema + 'static, O: JsonSchema + 'static>(
         object.insert("type".into(), "object".into());
         Arc::new(object)
     });
-    Tool::new(name, description, input)
+    let mut tool = Tool::new(name, description, input)
         .with_title(title)
         .with_raw_output_schema(schema_for_output::<O>())
         .with_annotations(
@@ -392,7 +404,9 @@ fn definition<A: JsonSchema + 'static, O: JsonSchema + 'static>(
                 .destructive(false)
                 .idempotent(true)
                 .open_world(false),
-        )
+        );
+    schema::standardise_tool(&mut tool);
+    tool
 }
 
 fn structured<T: Serialize>(answer: &T) -> CallToolResult {

@@ -7,16 +7,20 @@ Without a path it uses $MCP_SERVER_BIN, else ${CARGO_TARGET_DIR:-target}/debug/e
 `scripts/e2e-mcp.sh` builds the binary, creates the venv with `mcp` and runs this.
 
 Each test starts its own server process, so it starts from fresh (global) metrics and the
-counts it asserts are exactly those its own calls produced.
+counts it asserts are exactly those its own calls produced. Each server gets a free loopback
+port for /metrics (SESSION_BUDDY_PROMETHEUS_METRICS_PORT).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
 import sys
+import tempfile
 import unittest
+import urllib.request
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,9 @@ try:
 except ImportError as error:  # the shell script installs it; running by hand may not have
     sys.exit(f"the Python MCP SDK is missing ({error}); install it with `pip install mcp`")
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from layer_checks import OPERATION, SESSION, drive_and_check, free_port  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 COMPONENT = "mcp_server_example"
 OWN_TOOLS = {
@@ -34,9 +41,12 @@ OWN_TOOLS = {
     "slow_work_boxed",
     "fail_with_error",
     "report_tool_error",
+    "always_panics",
     "start_session",
     "end_session",
 }
+# Tools with #[track_operation]; `always_panics` is measured by the server layer only.
+INSTRUMENTED = OWN_TOOLS - {"always_panics"}
 METRICS_TOOLS = {"get_prometheus_metrics", "list_session_metrics", "get_metrics_summary"}
 FAMILIES = {
     "session_start_total": ("counter", ["component_name", "shell_type"]),
@@ -48,6 +58,22 @@ FAMILIES = {
     "active_sessions": ("gauge", ["component_name"]),
     "session_quality_score": ("gauge", ["component_name"]),
 }
+# The server layer's families, listed once the layer registered them (at start-up).
+SERVER_FAMILIES = {
+    OPERATION: (
+        "histogram",
+        [
+            "mcp_method_name",
+            "gen_ai_tool_name",
+            "gen_ai_prompt_name",
+            "error_type",
+            "mcp_protocol_version",
+            "network_transport",
+        ],
+    ),
+    SESSION: ("histogram", ["mcp_protocol_version", "network_transport", "error_type"]),
+}
+ALL_FAMILIES = {**FAMILIES, **SERVER_FAMILIES}
 INVALID_PARAMS, INTERNAL_ERROR = -32602, -32603
 
 
@@ -61,15 +87,23 @@ def server_binary() -> Path:
 
 
 @asynccontextmanager
-async def connect():
-    """A fresh server process and an initialised client session on it."""
-    params = StdioServerParameters(command=str(server_binary()), args=[], cwd=str(REPO))
-    async with stdio_client(params) as (read, write):
+async def connect(port: int | None = None, errlog=None, with_init: bool = False):
+    """A fresh server process (serving /metrics on `port`, default a free one) and an
+    initialised client session on it; with `with_init`, also the initialize result."""
+    env = {"SESSION_BUDDY_PROMETHEUS_METRICS_PORT": str(port or free_port())}
+    params = StdioServerParameters(command=str(server_binary()), args=[], cwd=str(REPO), env=env)
+    async with stdio_client(params, errlog=errlog or sys.stderr) as (read, write):
         async with ClientSession(read, write) as session:
             init = await session.initialize()
-            assert init.server_info.name, init
+            assert init.server_info.name == "session-metrics-example", init.server_info
+            assert init.server_info.version, init.server_info
             assert init.capabilities.tools is not None, init.capabilities
-            yield session
+            yield (session, init) if with_init else session
+
+
+def scrape(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        return response.read().decode()
 
 
 def text_of(result) -> str:
@@ -121,14 +155,24 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
             self.assertIn("delay_ms", tools["slow_work"].input_schema["properties"])
             # `Json<T>` results come with an output schema too.
             self.assertIn("session_id", tools["start_session"].output_schema["properties"])
+            # No schemars number formats (`uint64`, ...), but their bounds stay.
+            schemas = json.dumps([[t.input_schema, t.output_schema] for t in tools.values()])
+            self.assertNotIn('"format"', schemas)
+            self.assertEqual(tools["start_session"].output_schema["properties"]["session_id"]["minimum"], 0)
 
     async def test_counts_failures_and_sessions_reach_the_metrics_tools(self):
         async with connect() as session:
             # Before any call: the families exist but have no series.
+            # Only the layer has recorded something: the `initialize` request.
             listed = (await self.call_ok(session, "list_session_metrics")).structured_content
             self.assertEqual(listed["status"], "ok")
-            self.assertEqual({f["name"]: f["series_count"] for f in listed["families"]}, dict.fromkeys(FAMILIES, 0))
-            empty = (await self.call_ok(session, "get_prometheus_metrics")).structured_content
+            self.assertEqual(
+                {f["name"]: f["series_count"] for f in listed["families"]},
+                {**dict.fromkeys(ALL_FAMILIES, 0), OPERATION: 1},
+            )
+            empty = (
+                await self.call_ok(session, "get_prometheus_metrics", {"metric_prefix": "mcp_event_"})
+            ).structured_content
             self.assertEqual((empty["family_count"], empty["text"], empty["size_bytes"]), (0, "", 0))
 
             # The instrumented tools, a known number of times each. No arguments at all where none
@@ -176,7 +220,7 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(summary["status"], "ok")
         self.assertIsNone(summary["message"])
         ops = {(op["component"], op["event_type"]): op for op in summary["operations"]}
-        self.assertEqual(set(ops), {(COMPONENT, tool) for tool in OWN_TOOLS})
+        self.assertEqual(set(ops), {(COMPONENT, tool) for tool in INSTRUMENTED})
         expected = {
             # event_type: (successes, failures by error_type)
             "fast_ping": (5, {}),
@@ -255,7 +299,8 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
         text = answer["text"]
         self.assertEqual(answer["status"], "ok")
         self.assertTrue(answer["content_type"].startswith("text/plain; version=0.0.4"))
-        self.assertEqual(answer["family_count"], 8)
+        # The eight, plus the layer's operation family (the session one has no series yet).
+        self.assertEqual(answer["family_count"], 9)
         self.assertEqual(answer["size_bytes"], len(text.encode()))
         self.assertRegex(answer["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
         self.assertGreater(answer["timestamp_unix_ms"], 1_600_000_000_000)
@@ -289,10 +334,10 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
 
     async def check_list(self, session: ClientSession):
         listed = (await self.call_ok(session, "list_session_metrics")).structured_content
-        self.assertEqual(listed["family_count"], 8)
+        self.assertEqual(listed["family_count"], 10)
         families = {f["name"]: f for f in listed["families"]}
-        self.assertEqual(set(families), set(FAMILIES))
-        for name, (kind, labels) in FAMILIES.items():
+        self.assertEqual(set(families), set(ALL_FAMILIES))
+        for name, (kind, labels) in ALL_FAMILIES.items():
             self.assertEqual(families[name]["type"], kind, name)
             self.assertEqual(families[name]["label_names"], labels, name)
             self.assertTrue(families[name]["help"], name)
@@ -300,6 +345,8 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(families[name]["buckets"] is not None, kind == "histogram", name)
         self.assertEqual(len(families["mcp_event_emit_duration_seconds"]["buckets"]), 12)
         self.assertEqual(families["session_duration_seconds"]["buckets"][0], 60)
+        self.assertEqual(families[OPERATION]["buckets"][:3], [0.01, 0.02, 0.05])
+        self.assertEqual(len(families[SESSION]["buckets"]), 14)
         # One success and one duration series per instrumented tool (created on its first call,
         # failing or not); one failure series per (tool, error_type) seen.
         self.assertEqual(families["mcp_event_emit_success_total"]["series_count"], 7)
@@ -328,11 +375,35 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
 
             # Still serving, and none of the rejected calls reached an instrumented handler.
             self.assertEqual(text_of(await self.call_ok(session, "fast_ping")), "pong")
-            self.assertEqual(len((await session.list_tools()).tools), 10)
+            self.assertEqual(len((await session.list_tools()).tools), 11)
             summary = (await self.call_ok(session, "get_metrics_summary")).structured_content
             self.assertEqual(summary["totals"]["call_count"], 1)
             self.assertEqual(summary["totals"]["success_count"], 1)
             await session.send_ping()
+
+    async def test_the_layer_counts_every_request_over_stdio(self):
+        async with connect(with_init=True) as (session, init):
+
+            async def exposition() -> str:
+                result = await session.call_tool("get_prometheus_metrics")
+                return result.structured_content["text"]
+
+            await drive_and_check(self, session, str(init.protocol_version), "pipe", exposition)
+
+    async def test_a_second_instance_serves_mcp_without_metrics(self):
+        port = free_port()
+        with tempfile.TemporaryFile(mode="w+") as second_stderr:
+            async with connect(port) as first, connect(port, errlog=second_stderr) as second:
+                self.assertEqual(text_of(await self.call_ok(second, "fast_ping")), "pong")
+                self.assertEqual(text_of(await self.call_ok(first, "fast_ping")), "pong")
+                second_stderr.seek(0)
+                logged = second_stderr.read()
+                self.assertIn("/metrics is off", logged)
+                self.assertIn(f"127.0.0.1:{port}", logged)
+                # The first instance's /metrics answers, with its own calls only.
+                text = scrape(port)
+                calls = f'{OPERATION}_count{{gen_ai_tool_name="fast_ping",mcp_method_name="tools/call"'
+                self.assertEqual(sum(1 for line in text.splitlines() if line.startswith(calls)), 1, text)
 
 
 if __name__ == "__main__":

@@ -110,7 +110,8 @@ pub enum MetricType {
 #[schemars(description = "Where a listed family comes from.")]
 #[serde(rename_all = "snake_case")]
 pub enum FamilySource {
-    /// One of the eight session metrics.
+    /// One of the eight session metrics, a declared `OperationFamily`, or a family of the MCP
+    /// server layer (`Metered`).
     SessionMetrics,
     /// Another collector registered in the same registry.
     Registry,
@@ -130,7 +131,11 @@ pub(super) fn list_metrics(metrics: &SessionMetrics, args: &ListMetricsArgs) -> 
             .find(|f| f.name() == name)
             .map_or(0, |f| f.get_metric().len())
     };
-    let ours = metrics.metric_descriptions();
+    let mut ours = metrics.metric_descriptions();
+    // The server layer's families, once a `Metered` (or `Metered::register`) created them.
+    if let Some(server) = super::server::existing_in(metrics) {
+        ours.extend(server.descriptions());
+    }
     let mut families: Vec<MetricFamilyInfo> = ours
         .iter()
         .filter(|d| wanted(d.name))

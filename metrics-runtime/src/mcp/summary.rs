@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::args::SummaryArgs;
 use super::duration::{DurationSummary, HistogramSum, finite, mean};
 use super::gathered::{counter_count, gauge_value, label};
+use super::server_summary::{McpServerSummary, mcp_server_summary};
 use super::status::{Status, status_of};
 use super::timestamp::Now;
 use crate::SessionMetrics;
@@ -63,6 +64,8 @@ pub struct MetricsSummary {
     pub operations: Vec<OperationSummary>,
     /// One entry per component with session metrics, sorted.
     pub components: Vec<ComponentSummary>,
+    /// What the MCP server layer recorded (not narrowed by the filters).
+    pub mcp_server: McpServerSummary,
 }
 
 /// Overall figures of a [`MetricsSummary`].
@@ -314,6 +317,7 @@ pub(super) fn summary(metrics: &SessionMetrics, args: &SummaryArgs) -> MetricsSu
         totals,
         operations,
         components,
+        mcp_server: mcp_server_summary(&gathered),
     }
 }
 

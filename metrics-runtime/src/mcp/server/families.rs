@@ -1,0 +1,154 @@
+//! The two histogram families of the MCP server layer, registered once per
+//! [`SessionMetrics`] beside its own families.
+//!
+//! A label with an empty value is left out of the exposition, so a label absent from a request
+//! (e.g. `error_type` on a success, `gen_ai_tool_name` outside `tools/call`) is absent, not
+//! empty.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use prometheus::core::{Collector, Desc};
+use prometheus::proto;
+
+use super::names::Names;
+use crate::family::{Family, Spec};
+use crate::metrics::validate_buckets;
+use crate::series::Histogram;
+use crate::{Error, MetricDescription, SessionMetrics};
+
+/// Buckets of both histograms, in seconds: the ones the OpenTelemetry MCP conventions advise.
+pub const MCP_DURATION_BUCKETS: [f64; 14] = [
+    0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+];
+
+/// Labels of `mcp_server_operation_duration_seconds`, in this order.
+pub(super) const OPERATION_LABELS: &[&str] = &[
+    "mcp_method_name",
+    "gen_ai_tool_name",
+    "gen_ai_prompt_name",
+    "error_type",
+    "mcp_protocol_version",
+    "network_transport",
+];
+
+/// Labels of `mcp_server_session_duration_seconds`, in this order.
+pub(super) const SESSION_LABELS: &[&str] =
+    &["mcp_protocol_version", "network_transport", "error_type"];
+
+pub(super) const OPERATION: Spec = Spec {
+    name: "mcp_server_operation_duration_seconds",
+    help: "Duration of MCP requests handled by the server, in seconds \
+           (OpenTelemetry mcp.server.operation.duration).",
+    labels: OPERATION_LABELS,
+};
+
+pub(super) const SESSION: Spec = Spec {
+    name: "mcp_server_session_duration_seconds",
+    help: "Duration of MCP sessions as observed by the server, in seconds \
+           (OpenTelemetry mcp.server.session.duration).",
+    labels: SESSION_LABELS,
+};
+
+pub(crate) struct ServerFamilies {
+    pub(super) operation: Family<Histogram>,
+    pub(super) session: Family<Histogram>,
+    /// Tool names admitted as `gen_ai_tool_name` values.
+    pub(super) tools: Names,
+    /// Prompt names admitted as `gen_ai_prompt_name` values.
+    pub(super) prompts: Names,
+    const_labels: Vec<(String, String)>,
+}
+
+impl ServerFamilies {
+    fn new(const_labels: &[(String, String)]) -> Result<Self, Error> {
+        let buckets = validate_buckets(OPERATION.name, &MCP_DURATION_BUCKETS)?;
+        Ok(Self {
+            operation: Family::new(OPERATION, buckets.clone(), const_labels)
+                .map_err(Error::Registry)?,
+            session: Family::new(SESSION, buckets, const_labels).map_err(Error::Registry)?,
+            tools: Names::default(),
+            prompts: Names::default(),
+            const_labels: const_labels.to_vec(),
+        })
+    }
+
+    /// Descriptions of the two families, for `list_session_metrics`.
+    pub(crate) fn descriptions(&self) -> [MetricDescription; 2] {
+        [
+            self.operation.describe(&self.const_labels),
+            self.session.describe(&self.const_labels),
+        ]
+    }
+}
+
+/// The families registered in each [`SessionMetrics`] so far, by its address (a
+/// `&'static SessionMetrics` never moves). A failed registration is kept too, so it is
+/// reported the same way every time and never retried against a half-registered registry.
+type Registered = Vec<(usize, Result<Arc<ServerFamilies>, String>)>;
+static REGISTERED: Mutex<Registered> = Mutex::new(Vec::new());
+
+fn key(metrics: &'static SessionMetrics) -> usize {
+    std::ptr::from_ref(metrics) as usize
+}
+
+/// The layer's families in `metrics`, created and registered on first use. `Ok(None)` when
+/// `metrics` is disabled.
+pub(crate) fn families_in(
+    metrics: &'static SessionMetrics,
+) -> Result<Option<Arc<ServerFamilies>>, Error> {
+    let Some(global) = metrics.families() else {
+        return Ok(None);
+    };
+    let mut registered = REGISTERED.lock().unwrap_or_else(PoisonError::into_inner);
+    let found = match registered.iter().find(|(k, _)| *k == key(metrics)) {
+        Some((_, found)) => found.clone(),
+        None => {
+            let created = ServerFamilies::new(&global.const_labels)
+                .map(Arc::new)
+                .and_then(|families| {
+                    metrics
+                        .registry()
+                        .register(Box::new(RegisteredServer(families.clone())))
+                        .map_err(Error::Registry)?;
+                    Ok(families)
+                })
+                .map_err(|e| e.to_string());
+            registered.push((key(metrics), created.clone()));
+            created
+        }
+    };
+    found.map(Some).map_err(|reason| Error::InvalidFamily {
+        prefix: "mcp_server",
+        reason,
+    })
+}
+
+/// The layer's families in `metrics` if a layer (or [`register`](super::Metered::register))
+/// created them.
+pub(crate) fn existing_in(metrics: &SessionMetrics) -> Option<Arc<ServerFamilies>> {
+    let registered = REGISTERED.lock().unwrap_or_else(PoisonError::into_inner);
+    registered
+        .iter()
+        .find(|(k, _)| *k == std::ptr::from_ref(metrics) as usize)
+        .and_then(|(_, found)| found.as_ref().ok().cloned())
+}
+
+struct RegisteredServer(Arc<ServerFamilies>);
+
+impl Collector for RegisteredServer {
+    fn desc(&self) -> Vec<&Desc> {
+        vec![self.0.operation.desc(), self.0.session.desc()]
+    }
+
+    fn collect(&self) -> Vec<proto::MetricFamily> {
+        let mut families = vec![self.0.operation.collect(), self.0.session.collect()];
+        for family in &mut families {
+            for metric in family.mut_metric().iter_mut() {
+                let mut labels = metric.take_label();
+                labels.retain(|pair| !pair.value().is_empty());
+                metric.set_label(labels);
+            }
+        }
+        families
+    }
+}
