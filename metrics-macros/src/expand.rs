@@ -44,8 +44,9 @@ pub(crate) fn expand(args: &Args, function: Function, item: TokenStream) -> Toke
     }
 }
 
-/// The function for clippy and for the `off` feature: as written, plus the attribute's own expressions, evaluated but
-/// unused, so that what they name counts as used and their errors still show.
+/// The function for clippy and for the `off` feature: as written, plus the attribute's own
+/// expressions, evaluated but unused, so that what they name counts as used and their errors
+/// still show.
 pub(crate) fn as_written(args: &Args, function: &Function, item: TokenStream) -> TokenStream {
     if args.enabled.is_none() && args.family.is_none() {
         return item;
