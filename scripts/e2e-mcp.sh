@@ -5,11 +5,15 @@
 # against `mcp_http_server` (Streamable HTTP on a free loopback port). Then the official
 # TypeScript SDK (npm `@modelcontextprotocol/sdk`, with Ajv, installed into
 # $CARGO_TARGET_DIR/ts-mcp) drives `mcp_server`: tests/mcp/ts_check.mjs compiles every tool
-# schema under Ajv 2020-12 strict mode and validates every structuredContent.
+# schema under Ajv 2020-12 strict mode and validates every structuredContent. Last, Debian's
+# `prometheus` (installed by scripts/test.sh) scrapes `mcp_http_server` every second while the
+# Python client calls two tools a known number of times: tests/mcp/prometheus_scrape.py checks
+# the exact per-tool counts, `up == 1` and a finite p95 per tool from Prometheus' HTTP API
+# (TSDB in a temporary directory under $CARGO_TARGET_DIR/prometheus-scrape, removed after).
 #
-# Without Python, venv support, or the `mcp` package (e.g. offline), it skips with a warning and
-# exit status 77 (which scripts/test.sh reports as skipped); under CI=true any of these fails the
-# run instead (exit status 1), so CI can never pass without the client.
+# Without Python, venv support, the `mcp` package (e.g. offline), node/npm or prometheus, it
+# skips with a warning and exit status 77 (which scripts/test.sh reports as skipped); under
+# CI=true any of these fails the run instead (exit status 1), so CI can never pass without them.
 #
 # Environment: CARGO_TARGET_DIR (default target/), MCP_VENV (default $CARGO_TARGET_DIR/mcp-venv),
 # PYTHON (default python3), TS_MCP_DIR (default $CARGO_TARGET_DIR/ts-mcp).
@@ -68,3 +72,8 @@ fi
 cp tests/mcp/ts_check.mjs "$ts_dir/ts_check.mjs"
 echo "==> tests/mcp/ts_check.mjs (TypeScript SDK, stdio)"
 node "$ts_dir/ts_check.mjs" "$target/debug/examples/mcp_server"
+
+echo "==> tests/mcp/prometheus_scrape.py (Prometheus scrapes mcp_http_server)"
+command -v prometheus >/dev/null 2>&1 || unavailable "prometheus not found (scripts/test.sh installs Debian's)"
+"$venv/bin/python" tests/mcp/prometheus_scrape.py "$target/debug/examples/mcp_http_server" \
+  "$(command -v prometheus)" "$target/prometheus-scrape"

@@ -78,7 +78,7 @@ fi
 suite feature-off \
   cargo test --workspace --features session-metrics-tests/off --test instrumentation_off
 suite feature-tracing \
-  cargo test --workspace --features session-metrics-tests/tracing --test tracing_spans
+  cargo test --workspace --features session-metrics-tests/tracing --test tracing_spans --test mcp_spans
 # deploy/: promtool check config, check rules, test rules; the dashboard.
 suite deploy bash scripts/check-deploy.sh
 # The example MCP server with the Python mcp client.

@@ -5,6 +5,7 @@ mod handler;
 mod names;
 mod pending;
 mod session;
+mod span;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -23,6 +24,7 @@ pub use names::{MAX_NAMES, OTHER};
 use self::families::{ServerFamilies, families_in};
 use self::pending::{Inspected, Pending};
 use self::session::Session;
+use self::span::RequestSpan;
 use crate::{
     CANCELLED_ERROR_TYPE, Error, ErrorLabel, PANIC_ERROR_TYPE, SessionMetrics, get_metrics,
 };
@@ -91,6 +93,15 @@ impl NetworkTransport {
 /// failure, since the future it wraps is dropped. This needs nothing from the handler: tools
 /// without a `RequestContext` parameter are cancelled too. rmcp sends no response for a
 /// cancelled request.
+///
+/// **Tracing spans** (feature `tracing`). Each measured request also runs inside a span of
+/// target `session_metrics::mcp` named after its method (a `tracing` span name is static), with
+/// the OpenTelemetry name `{mcp.method.name} {target}` (e.g. `tools/call fast_ping`) in its
+/// `otel.name` field, as `tracing-opentelemetry` reads it, and the fields `mcp.method.name`,
+/// `gen_ai.tool.name` and `gen_ai.operation.name = "execute_tool"` (`tools/call`),
+/// `gen_ai.prompt.name` (`prompts/get`), `jsonrpc.request.id`, `mcp.session.id` (Streamable
+/// HTTP after `initialize`), `network.transport` and, on failure, `error.type`. Names are the
+/// same bounded values as the labels. Spans opened by the handler nest under it.
 ///
 /// **Panics.** A handler that panics is answered with an `internal_error` and recorded as
 /// `panic`; the server keeps serving. The panic message still goes to the panic hook (stderr
@@ -239,8 +250,15 @@ impl<S> Metered<S> {
 
 impl<S: ServerHandler> Metered<S> {
     /// The `gen_ai_tool_name` of a call of `name`: the name if the server offers that tool
-    /// (and there is room, see [`MAX_NAMES`]), else [`OTHER`].
-    fn tool_label(&self, families: &ServerFamilies, name: &str) -> Arc<str> {
+    /// (and there is room, see [`MAX_NAMES`]), else [`OTHER`]. With metrics disabled (no
+    /// families, only the span needs it): the name if the server offers the tool.
+    fn tool_label(&self, name: &str) -> Arc<str> {
+        let Some(families) = self.families.as_deref() else {
+            return match self.inner.get_tool(name) {
+                Some(_) => Arc::from(name),
+                None => Arc::from(OTHER),
+            };
+        };
         families
             .tools
             .known(name)
@@ -252,16 +270,15 @@ impl<S: ServerHandler> Metered<S> {
             .unwrap_or_else(|| Arc::from(OTHER))
     }
 
-    /// Starts measuring a request of `method` (with the tool or prompt name it names).
+    /// Starts measuring a request of `method` (with the tool label or prompt name it names).
     fn pending(
         &self,
         method: &'static str,
-        tool: Option<&str>,
+        tool: Option<Arc<str>>,
         prompt: Option<&str>,
         context: &RequestContext<RoleServer>,
     ) -> Option<Pending<'_>> {
         let families = self.families.as_deref()?;
-        let tool = tool.map(|name| self.tool_label(families, name));
         Some(Pending::new(
             families,
             &self.session,
@@ -274,49 +291,54 @@ impl<S: ServerHandler> Metered<S> {
     }
 
     /// Runs the handler `make` builds, dropping it if `cancelled` completes first and catching
-    /// its panic, and records the outcome `inspect` reads from a success.
-    async fn measure<'a, T, F>(
+    /// its panic, and records the outcome `inspect` reads from a success; with the `tracing`
+    /// feature, inside the request's `span`.
+    fn measure<'a, T, F>(
         &'a self,
         pending: Option<Pending<'a>>,
+        span: RequestSpan,
         cancelled: impl Future<Output = ()> + Send + 'a,
         make: impl FnOnce() -> F + Send + 'a,
         inspect: fn(&T) -> Inspected,
-    ) -> Result<T, ErrorData>
+    ) -> impl Future<Output = Result<T, ErrorData>> + Send + 'a
     where
         F: Future<Output = Result<T, ErrorData>> + Send + 'a,
         T: Send + 'a,
     {
-        // Built inside the catch too, so a handler that panics before its first await is
-        // caught like one that panics later.
-        let handler = AssertUnwindSafe(async move { make().await }).catch_unwind();
-        let (answer, error_type, negotiated) =
-            match future::select(pin!(handler), pin!(cancelled)).await {
-                Either::Left((Ok(Ok(result)), _)) => {
-                    let (error_type, negotiated) = inspect(&result);
-                    (Ok(result), error_type, negotiated)
-                }
-                Either::Left((Ok(Err(error)), _)) => {
-                    let label = error.error_label();
-                    (Err(error), label, None)
-                }
-                Either::Left((Err(_panic), _)) => (
-                    Err(ErrorData::internal_error(
-                        "the request handler panicked",
+        let outer = span.outer();
+        let measured = async move {
+            // Built inside the catch too, so a handler that panics before its first await is
+            // caught like one that panics later.
+            let handler = AssertUnwindSafe(async move { make().await }).catch_unwind();
+            let (answer, error_type, negotiated) =
+                match future::select(pin!(handler), pin!(cancelled)).await {
+                    Either::Left((Ok(Ok(result)), _)) => {
+                        let (error_type, negotiated) = inspect(&result);
+                        (Ok(result), error_type, negotiated)
+                    }
+                    Either::Left((Ok(Err(error)), _)) => {
+                        let label = error.error_label();
+                        (Err(error), label, None)
+                    }
+                    Either::Left((Err(_panic), _)) => (
+                        Err(ErrorData::internal_error(
+                            "the request handler panicked",
+                            None,
+                        )),
+                        PANIC_ERROR_TYPE,
                         None,
-                    )),
-                    PANIC_ERROR_TYPE,
-                    None,
-                ),
-                // rmcp sends no response for a cancelled request; this one is never seen.
-                Either::Right(((), _)) => (
-                    Err(ErrorData::internal_error("the request was cancelled", None)),
-                    CANCELLED_ERROR_TYPE,
-                    None,
-                ),
-            };
-        if let Some(pending) = pending {
-            pending.finish(error_type, negotiated);
-        }
-        answer
+                    ),
+                    // rmcp sends no response for a cancelled request; this one is never seen.
+                    Either::Right(((), _)) => (
+                        Err(ErrorData::internal_error("the request was cancelled", None)),
+                        CANCELLED_ERROR_TYPE,
+                        None,
+                    ),
+                };
+            let prompt = pending.and_then(|pending| pending.finish(error_type, negotiated));
+            span.finish(error_type, prompt.as_deref());
+            answer
+        };
+        span::instrument(measured, outer)
     }
 }

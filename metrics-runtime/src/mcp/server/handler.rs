@@ -22,6 +22,9 @@ use rmcp::{ErrorData, ServerHandler};
 use super::Metered;
 use super::names::{OTHER, known_version};
 use super::pending::Inspected;
+#[cfg(feature = "tracing")]
+use super::span::SpanName;
+use super::span::request_span;
 use crate::mcp::TOOL_ERROR_TYPE;
 
 /// A success is a success.
@@ -53,9 +56,17 @@ macro_rules! measured {
             $($arg: $ty,)*
             context: RequestContext<RoleServer>,
         ) -> impl Future<Output = Result<$out, ErrorData>> + MaybeSendFuture + '_ {
-            let pending = self.pending(<$method as ConstString>::VALUE, None, None, &context);
+            const METHOD: &str = <$method as ConstString>::VALUE;
+            let pending = self.pending(METHOD, None, None, &context);
+            let span = request_span!(METHOD, METHOD, self, &context);
             let cancelled = context.ct.clone().cancelled_owned();
-            self.measure(pending, cancelled, move || self.inner.$name($($arg,)* context), success)
+            self.measure(
+                pending,
+                span,
+                cancelled,
+                move || self.inner.$name($($arg,)* context),
+                success,
+            )
         }
     };
 }
@@ -107,10 +118,13 @@ impl<S: ServerHandler> ServerHandler for Metered<S> {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<InitializeResult, ErrorData>> + MaybeSendFuture + '_ {
-        let pending = self.pending(InitializeResultMethod::VALUE, None, None, &context);
+        const METHOD: &str = InitializeResultMethod::VALUE;
+        let pending = self.pending(METHOD, None, None, &context);
+        let span = request_span!(METHOD, METHOD, self, &context);
         let cancelled = context.ct.clone().cancelled_owned();
         self.measure(
             pending,
+            span,
             cancelled,
             move || self.inner.initialize(request, context),
             negotiated,
@@ -122,15 +136,21 @@ impl<S: ServerHandler> ServerHandler for Metered<S> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<CallToolResponse, ErrorData>> + MaybeSendFuture + '_ {
-        let pending = self.pending(
-            CallToolRequestMethod::VALUE,
-            Some(&request.name),
-            None,
+        const METHOD: &str = CallToolRequestMethod::VALUE;
+        let tool = self.tool_label(&request.name);
+        let span = request_span!(
+            METHOD,
+            tracing::field::display(SpanName(METHOD, &tool)),
+            self,
             &context,
+            gen_ai.tool.name = &*tool,
+            gen_ai.operation.name = "execute_tool",
         );
+        let pending = self.pending(METHOD, Some(tool), None, &context);
         let cancelled = context.ct.clone().cancelled_owned();
         self.measure(
             pending,
+            span,
             cancelled,
             move || self.inner.call_tool(request, context),
             tool_outcome,
@@ -142,15 +162,20 @@ impl<S: ServerHandler> ServerHandler for Metered<S> {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<GetPromptResponse, ErrorData>> + MaybeSendFuture + '_ {
-        let pending = self.pending(
-            GetPromptRequestMethod::VALUE,
-            None,
-            Some(&request.name),
+        const METHOD: &str = GetPromptRequestMethod::VALUE;
+        let pending = self.pending(METHOD, None, Some(&request.name), &context);
+        // The prompt's name, folded as its label is, is recorded once the server answered.
+        let span = request_span!(
+            METHOD,
+            METHOD,
+            self,
             &context,
+            gen_ai.prompt.name = tracing::field::Empty,
         );
         let cancelled = context.ct.clone().cancelled_owned();
         self.measure(
             pending,
+            span,
             cancelled,
             move || self.inner.get_prompt(request, context),
             success,
@@ -164,9 +189,11 @@ impl<S: ServerHandler> ServerHandler for Metered<S> {
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<CustomResult, ErrorData>> + MaybeSendFuture + '_ {
         let pending = self.pending(OTHER, None, None, &context);
+        let span = request_span!(OTHER, OTHER, self, &context);
         let cancelled = context.ct.clone().cancelled_owned();
         self.measure(
             pending,
+            span,
             cancelled,
             move || self.inner.on_custom_request(request, context),
             success,

@@ -64,16 +64,20 @@ impl<'a> Pending<'a> {
     }
 
     /// Records the request with `error_type` (empty on success) and, for `initialize`, the
-    /// protocol version it negotiated.
-    pub(super) fn finish(mut self, error_type: &'static str, negotiated: Option<&'static str>) {
+    /// protocol version it negotiated. Returns the `gen_ai_prompt_name` it recorded, if any.
+    pub(super) fn finish(
+        mut self,
+        error_type: &'static str,
+        negotiated: Option<&'static str>,
+    ) -> Option<Arc<str>> {
         if let Some(version) = negotiated {
             self.session.set_version(version);
             self.version = Some(version);
         }
-        self.record(error_type);
+        self.record(error_type)
     }
 
-    fn record(&mut self, error_type: &'static str) {
+    fn record(&mut self, error_type: &'static str) -> Option<Arc<str>> {
         self.finished = true;
         let seconds = self.start.elapsed().as_secs_f64();
         let prompt = self.prompt.as_deref().map(|name| {
@@ -96,13 +100,14 @@ impl<'a> Pending<'a> {
                 self.transport,
             ])
             .observe(seconds);
+        prompt
     }
 }
 
 impl Drop for Pending<'_> {
     fn drop(&mut self) {
         if !self.finished {
-            self.record(CANCELLED_ERROR_TYPE);
+            let _ = self.record(CANCELLED_ERROR_TYPE);
         }
     }
 }
