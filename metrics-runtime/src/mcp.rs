@@ -65,7 +65,6 @@ mod duration;
 mod gathered;
 mod list;
 mod outcome;
-mod quantile;
 mod status;
 mod summary;
 mod text;
@@ -95,6 +94,8 @@ pub use status::Status;
 pub use summary::{ComponentSummary, MetricsSummary, OperationSummary, SummaryTotals};
 pub use text::{PROMETHEUS_TEXT_CONTENT_TYPE, PrometheusMetrics};
 
+// `histogram_quantile` lives in `crate::quantile`, shared with the HTTP status page.
+use crate::quantile;
 use crate::{SessionMetrics, get_metrics};
 
 /// Name of the tool answering [`PrometheusMetrics`].
