@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of the project, installing the external tools the tests need first:
 # Debian's prometheus (prometheus + promtool) and prometheus-pushgateway, python3 with venv
-# support (python3-venv), and a Python venv with the `mcp` client (made by scripts/e2e-mcp.sh).
+# support (python3-venv), and a Python venv with the `mcp` client (made by scripts/e2e-mcp.sh);
+# scripts/e2e-browser.sh installs Debian's chromium and npm's playwright-core for its suite.
 # Works on a fresh Debian machine as root or with sudo; see README.md.
 #
 # Every suite is reported as passed, failed or skipped. Outside CI a suite whose tools are
@@ -85,6 +86,8 @@ suite deploy bash scripts/check-deploy.sh
 suite e2e-mcp bash scripts/e2e-mcp.sh
 # The examples as a user runs them.
 suite e2e-examples bash scripts/e2e-examples.sh
+# The live status page in Debian's chromium, driven by playwright-core.
+suite e2e-browser bash scripts/e2e-browser.sh
 
 echo "test.sh: $SECONDS s in all"
 

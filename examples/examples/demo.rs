@@ -87,6 +87,9 @@ async fn main() -> ExitCode {
         server.local_addr(),
         settings.prometheus_metrics_path
     );
+    if settings.prometheus_metrics_status_page {
+        println!("live status page at http://{}/", server.local_addr());
+    }
     let pusher = match Pushgateway::from_settings(&settings.pushgateway) {
         Ok(Some(gateway)) => {
             println!(

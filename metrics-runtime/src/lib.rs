@@ -62,6 +62,7 @@ mod operation;
 mod outcome;
 #[cfg(feature = "push")]
 pub mod push;
+mod quantile;
 mod register;
 mod series;
 pub mod session;
@@ -80,6 +81,7 @@ pub use metrics::{
 };
 pub use operation::OperationFamily;
 pub use outcome::{CallOutcome, Outcome};
+pub use quantile::histogram_quantile;
 
 /// The `prometheus` crate this one is built on (0.14, without default features), so that
 /// building an isolated [`SessionMetrics`] or registering collectors of your own next to ours

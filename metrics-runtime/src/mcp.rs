@@ -66,7 +66,6 @@ mod duration;
 mod gathered;
 mod list;
 mod outcome;
-mod quantile;
 mod schema;
 mod server;
 mod server_summary;
@@ -102,6 +101,8 @@ pub use status::Status;
 pub use summary::{ComponentSummary, MetricsSummary, OperationSummary, SummaryTotals};
 pub use text::{PROMETHEUS_TEXT_CONTENT_TYPE, PrometheusMetrics};
 
+// `histogram_quantile` lives in `crate::quantile`, shared with the HTTP status page.
+use crate::quantile;
 use crate::{SessionMetrics, get_metrics};
 
 /// Name of the tool answering [`PrometheusMetrics`].

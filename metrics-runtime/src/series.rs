@@ -183,7 +183,7 @@ impl Histogram {
     }
 
     /// Non-cumulative counts, shared cells and shards added.
-    fn counts(&self) -> Vec<u64> {
+    pub(crate) fn counts(&self) -> Vec<u64> {
         let mut counts: Vec<u64> = self
             .counts
             .iter()

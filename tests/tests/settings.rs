@@ -142,6 +142,7 @@ fn the_shipped_settings_file_lists_every_key_at_its_default() {
         "prometheus_metrics_port:",
         "prometheus_metrics_path:",
         "prometheus_metrics_bind:",
+        "prometheus_metrics_status_page:",
         "event_duration_buckets:",
         "session_duration_buckets:",
         "const_labels:",

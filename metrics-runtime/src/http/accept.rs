@@ -21,6 +21,7 @@ use super::activity::{Activity, Timeouts};
 use super::deadline::WithDeadline;
 use super::handler::{self, Body};
 use super::slots::Slots;
+use super::status::{self, StatusHistory};
 use super::watched_io::WatchedIo;
 use crate::SessionMetrics;
 
@@ -36,6 +37,8 @@ too many connections\n";
 struct Shared {
     metrics: &'static SessionMetrics,
     options: ServerOptions,
+    /// The status page's history, when the page is on.
+    status: Option<Arc<StatusHistory>>,
 }
 
 pub(super) async fn accept_loop(
@@ -61,7 +64,20 @@ pub(super) async fn accept_loop(
     let grace = options.shutdown_grace;
     let slots = Slots::new(options.max_connections);
     let epoch = Instant::now();
-    let shared = Arc::new(Shared { metrics, options });
+    let status = options.status_page.then(|| {
+        Arc::new(StatusHistory::with_sample_interval(
+            options.status_sample_interval,
+        ))
+    });
+    // Samples the cells for the page's history, off the recording path; ends with the loop.
+    let sampler = status
+        .clone()
+        .map(|history| tokio::spawn(status::sample_periodically(history, metrics)));
+    let shared = Arc::new(Shared {
+        metrics,
+        options,
+        status,
+    });
     loop {
         let stream = tokio::select! {
             _ = &mut stopped => break,
@@ -93,6 +109,9 @@ pub(super) async fn accept_loop(
         slots.serving(id, task.abort_handle());
     }
     drop(listener);
+    if let Some(sampler) = sampler {
+        sampler.abort();
+    }
     let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
 }
 
@@ -116,7 +135,7 @@ fn serve(
             let shared = shared.clone();
             let activity = activity.clone();
             async move {
-                let mut response = route(shared.metrics, &shared.options, &request);
+                let mut response = route(&shared, &request);
                 if number >= shared.options.max_requests_per_connection as u64 {
                     response
                         .headers_mut()
@@ -135,22 +154,27 @@ fn serve(
     }
 }
 
-fn route(
-    metrics: &SessionMetrics,
-    options: &ServerOptions,
-    request: &Request<Incoming>,
-) -> Response<Body> {
+fn route(shared: &Shared, request: &Request<Incoming>) -> Response<Body> {
     if let Some(problem) = handler::host_problem(request.version(), request.headers()) {
         return handler::bad_request(problem);
     }
     let path = request.uri().path();
-    if path == options.path {
-        handler::render(metrics, request.method(), request.headers())
-    } else if path == options.health_path {
-        handler::health(request.method())
-    } else {
-        handler::not_found()
+    if path == shared.options.path {
+        if let Some(history) = &shared.status {
+            history.count_scrape();
+        }
+        return handler::render(shared.metrics, request.method(), request.headers());
     }
+    if path == shared.options.health_path {
+        return handler::health(request.method());
+    }
+    shared
+        .status
+        .as_deref()
+        .and_then(|history| {
+            status::status_response(history, shared.metrics, request.method(), path)
+        })
+        .unwrap_or_else(handler::not_found)
 }
 
 #[cfg(test)]

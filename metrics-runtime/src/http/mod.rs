@@ -18,6 +18,10 @@
 //! Requests are answered by [`metrics_response`], which you can also mount on your own axum or
 //! hyper router.
 //!
+//! The same server shows a live status page at `/` (data at `/status.json`), unless
+//! [`ServerOptions::status_page`] is off; see [`StatusHistory`] for what it shows and its
+//! bounds.
+//!
 //! # Bounds
 //!
 //! Slow, idle or hostile clients cannot tie the server up or make it grow without bound
@@ -47,9 +51,14 @@ mod handler;
 mod options;
 mod server;
 mod slots;
+mod status;
 mod watched_io;
 
 pub use error::ServeError;
 pub use handler::{Body, TEXT_CONTENT_TYPE, metrics_response, render};
 pub use options::{DEFAULT_MAX_CONNECTIONS, ServerOptions};
 pub use server::{BlockingMetricsServer, MetricsServer};
+pub use status::{
+    HISTORY_SAMPLES, MAX_TRACKED_OPERATIONS, SAMPLE_INTERVAL, STATUS_PATHS, StatusHistory,
+    status_response,
+};

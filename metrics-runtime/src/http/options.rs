@@ -63,6 +63,13 @@ pub struct ServerOptions {
     /// The response to this many-th request on one connection says `Connection: close`
     /// and ends it; pipelined requests after it are not read. Default 1,000.
     pub max_requests_per_connection: usize,
+    /// Whether to serve the live status page at `/` and its data at `/status.json` (see
+    /// [`StatusHistory`](super::StatusHistory)); off, those paths are `404`. Default `true`.
+    pub status_page: bool,
+    /// How often the status page's history samples the cells; the history keeps
+    /// [`HISTORY_SAMPLES`](super::HISTORY_SAMPLES) samples per operation, 15 minutes at the
+    /// default [`SAMPLE_INTERVAL`](super::SAMPLE_INTERVAL) (5 s). At least 10 ms.
+    pub status_sample_interval: Duration,
 }
 
 impl Default for ServerOptions {
@@ -77,6 +84,8 @@ impl Default for ServerOptions {
             write_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
             max_requests_per_connection: 1_000,
+            status_page: true,
+            status_sample_interval: super::SAMPLE_INTERVAL,
         }
     }
 }
@@ -91,6 +100,7 @@ impl ServerOptions {
             max_connections: settings
                 .prometheus_metrics_max_connections
                 .unwrap_or(defaults.max_connections),
+            status_page: settings.prometheus_metrics_status_page,
             ..defaults
         }
     }
@@ -104,6 +114,22 @@ impl ServerOptions {
         }
         if self.path == self.health_path {
             return invalid(format!("path and health_path are both {:?}", self.path));
+        }
+        if self.status_sample_interval < Duration::from_millis(10) {
+            return invalid(format!(
+                "status_sample_interval {:?} is below 10 ms",
+                self.status_sample_interval
+            ));
+        }
+        if self.status_page {
+            for (name, path) in [("path", &self.path), ("health_path", &self.health_path)] {
+                if super::STATUS_PATHS.contains(&path.as_str()) {
+                    return invalid(format!(
+                        "{name} {path:?} is a path of the status page; choose another or \
+                         turn status_page off"
+                    ));
+                }
+            }
         }
         if self.max_header_bytes < 8192 {
             return invalid(format!(
@@ -221,5 +247,23 @@ mod tests {
             assert!(error.contains(name), "{error}");
         }
         assert!(ServerOptions::default().validate().is_ok());
+    }
+
+    #[test]
+    fn the_status_page_paths_are_its_own_while_it_is_on() {
+        let on = ServerOptions {
+            path: "/".into(),
+            ..ServerOptions::default()
+        };
+        let error = on.validate().unwrap_err().to_string();
+        assert!(
+            error.contains("path \"/\" is a path of the status page"),
+            "{error}"
+        );
+        let off = ServerOptions {
+            status_page: false,
+            ..on
+        };
+        assert!(off.validate().is_ok());
     }
 }

@@ -52,6 +52,11 @@ pub(super) const KEYS: &[Key] = &[
         expects: "a whole number of connections, at least 1",
     },
     Key {
+        path: "prometheus_metrics_status_page",
+        syntax: EnvSyntax::Scalar,
+        expects: "true or false",
+    },
+    Key {
         path: "event_duration_buckets",
         syntax: EnvSyntax::List,
         expects: "a list of numbers (seconds), e.g. [0.01, 0.1, 1]",

@@ -25,6 +25,7 @@
 //! | `prometheus_metrics_path` | `SESSION_BUDDY_PROMETHEUS_METRICS_PATH` | `/metrics` | URL path of the scrape endpoint: ASCII, at most [`MAX_METRICS_PATH_BYTES`], not `/health` |
 //! | `prometheus_metrics_bind` | `SESSION_BUDDY_PROMETHEUS_METRICS_BIND` | `127.0.0.1` | IP address the endpoint listens on; `0.0.0.0` or `::` to serve other hosts |
 //! | `prometheus_metrics_max_connections` | `SESSION_BUDDY_PROMETHEUS_METRICS_MAX_CONNECTIONS` | 256, or a quarter of the descriptor limit if lower | most connections the endpoint keeps open |
+//! | `prometheus_metrics_status_page` | `SESSION_BUDDY_PROMETHEUS_METRICS_STATUS_PAGE` | `true` | serve the live status page at `/` and its data at `/status.json` on the same port (`false`: `404`) |
 //! | `event_duration_buckets` | `SESSION_BUDDY_EVENT_DURATION_BUCKETS` | [`DEFAULT_EVENT_DURATION_BUCKETS`] | buckets of `mcp_event_emit_duration_seconds` |
 //! | `session_duration_buckets` | `SESSION_BUDDY_SESSION_DURATION_BUCKETS` | [`DEFAULT_SESSION_DURATION_BUCKETS`] | buckets of `session_duration_seconds` |
 //! | `const_labels` | `SESSION_BUDDY_CONST_LABELS` | none | labels added to every series, e.g. `instance`, `service` |
@@ -115,6 +116,7 @@ use self::render::shown_raw;
 pub use self::source::print_settings_report;
 use self::source::{FileChoice, LoadReport};
 pub use self::validate::MAX_METRICS_PATH_BYTES;
+pub(crate) use self::validate::STATUS_PAGE_PATHS;
 pub use self::warning::SettingsWarning;
 use self::yaml::{YamlFile, read_yaml_file};
 use crate::{
@@ -175,6 +177,9 @@ pub struct Settings {
     /// at least 1. Default `None`: the default of `http::ServerOptions::max_connections`,
     /// 256 or a quarter of the process's descriptor limit if that is lower.
     pub prometheus_metrics_max_connections: Option<usize>,
+    /// Whether the metrics server also serves the live status page at `/` and its data at
+    /// `/status.json` (see `http::StatusHistory`). Default `true`.
+    pub prometheus_metrics_status_page: bool,
     /// Upper bounds (seconds) of `mcp_event_emit_duration_seconds`: finite and strictly
     /// increasing. Default [`DEFAULT_EVENT_DURATION_BUCKETS`].
     pub event_duration_buckets: Vec<f64>,
@@ -199,6 +204,7 @@ impl Default for Settings {
             prometheus_metrics_path: "/metrics".to_owned(),
             prometheus_metrics_bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             prometheus_metrics_max_connections: None,
+            prometheus_metrics_status_page: true,
             event_duration_buckets: DEFAULT_EVENT_DURATION_BUCKETS.to_vec(),
             session_duration_buckets: DEFAULT_SESSION_DURATION_BUCKETS.to_vec(),
             const_labels: BTreeMap::new(),

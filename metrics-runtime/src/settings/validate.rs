@@ -32,11 +32,25 @@ const _: () = assert!(MAX_METRICS_PATH_BYTES * 2 <= 8192);
 /// default), which the metrics path must not take.
 const HEALTH_PATH: &str = "/health";
 
+/// The paths of the metrics server's status page (`http::STATUS_PATHS`), which the metrics
+/// path must not take while the page is on.
+pub(crate) const STATUS_PAGE_PATHS: [&str; 4] = ["/", "/status.js", "/status.css", "/status.json"];
+
 impl Settings {
     /// The first value that serde accepted but the metrics or the endpoints would not.
     pub(super) fn problem(&self) -> Option<Problem> {
         if let Some(problem) = path_problem(&self.prometheus_metrics_path) {
             return Some(problem);
+        }
+        if self.prometheus_metrics_status_page
+            && STATUS_PAGE_PATHS.contains(&self.prometheus_metrics_path.as_str())
+        {
+            return Some(Problem::new(
+                "prometheus_metrics_path",
+                shown_raw("prometheus_metrics_path", &self.prometheus_metrics_path),
+                "the status page serves this path; choose another path or set \
+                 prometheus_metrics_status_page to false",
+            ));
         }
         if self.prometheus_metrics_max_connections == Some(0) {
             return Some(Problem::new(

@@ -16,7 +16,7 @@
 /// to the count before them, as Prometheus does.
 ///
 /// ```
-/// use session_metrics::mcp::histogram_quantile;
+/// use session_metrics::histogram_quantile;
 ///
 /// // 10 observations: 4 up to 0.1 s, 4 more up to 0.5 s, 2 above 1 s.
 /// let buckets = [(0.1, 4.0), (0.5, 8.0), (1.0, 8.0), (f64::INFINITY, 10.0)];

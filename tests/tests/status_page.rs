@@ -1,0 +1,330 @@
+//! The live status page on the built-in server: `/`, its assets and `/status.json` (checked
+//! against `docs/status.schema.json`), the security headers, and the setting turning it off.
+
+use std::net::SocketAddr;
+
+use serde_json::Value;
+use session_metrics::SessionMetrics;
+use session_metrics::http::{BlockingMetricsServer, STATUS_PATHS, ServerOptions};
+use session_metrics::settings::Settings;
+use session_metrics_tests::Exposition;
+use session_metrics_tests::prom::agent;
+
+const XSS: &str = "<script>alert(1)</script>";
+
+fn workload() -> &'static SessionMetrics {
+    let m = SessionMetrics::new(prometheus::Registry::new()).unwrap();
+    for _ in 0..9 {
+        m.record_mcp_event_success("store", "get", 0.003);
+    }
+    m.record_mcp_event_failure("store", "get", "Timeout", 0.3);
+    m.record_mcp_event_success(XSS, "render", 0.02);
+    m.record_session_start("store", "bash");
+    m.record_session_end("store", "success", 120.0);
+    m.set_session_quality_score("store", 88.0);
+    Box::leak(Box::new(m))
+}
+
+fn start(options: ServerOptions) -> BlockingMetricsServer {
+    BlockingMetricsServer::start("127.0.0.1:0".parse().unwrap(), workload(), options).unwrap()
+}
+
+fn get(addr: SocketAddr, path: &str) -> (u16, ureq::http::HeaderMap, String) {
+    let mut response = agent().get(format!("http://{addr}{path}")).call().unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (
+        status,
+        headers,
+        response.body_mut().read_to_string().unwrap(),
+    )
+}
+
+fn schema() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/status.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Checks `value` against the subset of JSON Schema that `docs/status.schema.json` uses
+/// (`type`, `const`, `required`, `properties`, `additionalProperties`, `items`,
+/// `minItems`/`maxItems`, `minimum`/`maximum`, local `$ref`), collecting every violation with
+/// its JSON pointer. A keyword outside that subset is itself reported, so the schema cannot
+/// grow a rule this check silently ignores.
+fn violations(root: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    const KNOWN: &[&str] = &[
+        "$schema",
+        "$id",
+        "$defs",
+        "$ref",
+        "title",
+        "description",
+        "type",
+        "const",
+        "required",
+        "properties",
+        "additionalProperties",
+        "items",
+        "minItems",
+        "maxItems",
+        "minimum",
+        "maximum",
+    ];
+    let schema = schema.as_object().expect("a schema is an object");
+    for keyword in schema.keys() {
+        if !KNOWN.contains(&keyword.as_str()) {
+            out.push(format!("{at}: schema keyword {keyword} is not checked"));
+        }
+    }
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.strip_prefix("#/$defs/").expect("a local $ref");
+        violations(root, &root["$defs"][name], value, at, out);
+    }
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            Value::String(one) => vec![one.as_str()],
+            many => many
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect(),
+        };
+        let fits = |t: &str| match t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_u64() || value.is_i64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            other => panic!("unknown type {other}"),
+        };
+        if !types.iter().any(|t| fits(t)) {
+            out.push(format!("{at}: {value} is not of type {types:?}"));
+        }
+    }
+    if let Some(expected) = schema.get("const")
+        && expected != value
+    {
+        out.push(format!("{at}: {value} is not {expected}"));
+    }
+    if let Some(number) = value.as_f64() {
+        if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
+            && number < min
+        {
+            out.push(format!("{at}: {number} is below {min}"));
+        }
+        if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
+            && number > max
+        {
+            out.push(format!("{at}: {number} is above {max}"));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !object.contains_key(name.as_str().unwrap()) {
+                out.push(format!("{at}: {name} is missing"));
+            }
+        }
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (name, member) in object {
+            let member_at = format!("{at}/{name}");
+            match (
+                properties.and_then(|p| p.get(name)),
+                schema.get("additionalProperties"),
+            ) {
+                (Some(member_schema), _) => {
+                    violations(root, member_schema, member, &member_at, out);
+                }
+                (None, Some(Value::Bool(false))) => {
+                    out.push(format!("{member_at}: not in the schema"));
+                }
+                (None, Some(extra @ Value::Object(_))) => {
+                    violations(root, extra, member, &member_at, out);
+                }
+                (None, _) => {}
+            }
+        }
+    }
+    if let Some(array) = value.as_array() {
+        if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
+            && (array.len() as u64) < min
+        {
+            out.push(format!("{at}: {} items, fewer than {min}", array.len()));
+        }
+        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
+            && (array.len() as u64) > max
+        {
+            out.push(format!("{at}: {} items, more than {max}", array.len()));
+        }
+        if let Some(items) = schema.get("items") {
+            for (i, item) in array.iter().enumerate() {
+                violations(root, items, item, &format!("{at}/{i}"), out);
+            }
+        }
+    }
+}
+
+fn check(document: &Value) -> Vec<String> {
+    let schema = schema();
+    let mut out = Vec::new();
+    violations(&schema, &schema, document, "", &mut out);
+    out
+}
+
+#[test]
+fn status_json_follows_its_schema_and_matches_the_exposition() {
+    let server = start(ServerOptions::default());
+    let addr = server.local_addr();
+    let (_, _, text) = get(addr, "/metrics");
+    let (status, headers, body) = get(addr, "/status.json");
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let document: Value = serde_json::from_str(&body).unwrap();
+    let problems = check(&document);
+    assert!(problems.is_empty(), "{problems:#?}\n{document:#}");
+
+    let exposition = Exposition::parse(&text);
+    let ops = document["operations"].as_array().unwrap();
+    assert_eq!(ops.len(), 2);
+    let store = ops.iter().find(|op| op["component"] == "store").unwrap();
+    let labels = [("component_name", "store"), ("event_type", "get")];
+    let calls = exposition.value("mcp_event_emit_success_total", &labels)
+        + exposition.value(
+            "mcp_event_emit_failure_total",
+            &[
+                ("component_name", "store"),
+                ("event_type", "get"),
+                ("error_type", "Timeout"),
+            ],
+        );
+    assert_eq!(store["calls_total"].as_f64(), Some(calls));
+    assert_eq!(store["calls_total"], 10);
+    let minute = &store["windows"][0];
+    assert_eq!(minute["calls"], 10);
+    assert_eq!(minute["error_ratio"], 0.1);
+    assert_eq!(minute["failures_by_error_type"]["Timeout"], 1);
+    // Rank 9.5 of 10: in the bucket (0.25, 0.5] holding the one 0.3 s call.
+    let p95 = minute["p95_seconds"].as_f64().unwrap();
+    assert!(p95 > 0.25 && p95 <= 0.5, "{p95}");
+    // Labels are data: the XSS component comes back verbatim, as a JSON string.
+    assert!(ops.iter().any(|op| op["component"] == XSS));
+    assert_eq!(document["process"]["scrape_count"], 1);
+    let session = &document["sessions"][0];
+    assert_eq!(
+        (&session["started"], &session["ended"]["success"]),
+        (&Value::from(1), &Value::from(1))
+    );
+    assert_eq!(session["quality_score"], 88.0);
+}
+
+#[test]
+fn a_document_outside_the_schema_is_caught() {
+    // The checker itself: a missing field, a wrong type, an unknown field, a ratio above 1.
+    let mut document: Value =
+        serde_json::from_str(&session_metrics::http::StatusHistory::new().to_json(workload()))
+            .unwrap();
+    assert!(check(&document).is_empty(), "{:#?}", check(&document));
+    document["operations"][0]["windows"][0]["error_ratio"] = Value::from(1.5);
+    document["operations"][0]["calls_total"] = Value::from("ten");
+    document["process"]["surprise"] = Value::from(true);
+    document.as_object_mut().unwrap().remove("sessions");
+    let problems = check(&document).join("\n");
+    for expected in [
+        "/operations/0/windows/0/error_ratio: 1.5 is above 1",
+        "/operations/0/calls_total: \"ten\" is not of type",
+        "/process/surprise: not in the schema",
+        ": \"sessions\" is missing",
+    ] {
+        assert!(problems.contains(expected), "{expected} not in\n{problems}");
+    }
+}
+
+#[test]
+fn the_page_and_its_assets_carry_a_strict_policy() {
+    let server = start(ServerOptions::default());
+    for path in STATUS_PATHS {
+        let (status, headers, body) = get(server.local_addr(), path);
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        for directive in [
+            "default-src 'none'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(!body.is_empty(), "{path}");
+    }
+    let (_, headers, body) = get(server.local_addr(), "/");
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert!(body.contains("<table id=\"operations\">"));
+}
+
+#[test]
+fn turned_off_the_paths_are_404_and_metrics_stay() {
+    let server = start(ServerOptions {
+        status_page: false,
+        ..ServerOptions::default()
+    });
+    for path in STATUS_PATHS {
+        assert_eq!(get(server.local_addr(), path).0, 404, "{path}");
+    }
+    assert_eq!(get(server.local_addr(), "/metrics").0, 200);
+}
+
+#[test]
+fn the_setting_is_read_from_the_environment_and_rejects_a_clashing_path() {
+    let env = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+            .collect::<Vec<_>>()
+    };
+    assert!(Settings::default().prometheus_metrics_status_page);
+    let off = Settings::load_from(
+        None,
+        env(&[("SESSION_BUDDY_PROMETHEUS_METRICS_STATUS_PAGE", "false")]),
+    )
+    .unwrap();
+    assert!(!off.prometheus_metrics_status_page);
+    assert!(!ServerOptions::from_settings(&off).status_page);
+    let error = Settings::load_from(
+        None,
+        env(&[("SESSION_BUDDY_PROMETHEUS_METRICS_STATUS_PAGE", "maybe")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("SESSION_BUDDY_PROMETHEUS_METRICS_STATUS_PAGE") && error.contains("maybe"),
+        "{error}"
+    );
+    let clash = Settings::load_from(
+        None,
+        env(&[("SESSION_BUDDY_PROMETHEUS_METRICS_PATH", "/status.json")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        clash.contains("prometheus_metrics_path") && clash.contains("status page"),
+        "{clash}"
+    );
+    // With the page off, `/` is a metrics path like any other.
+    let root = Settings::load_from(
+        None,
+        env(&[
+            ("SESSION_BUDDY_PROMETHEUS_METRICS_PATH", "/"),
+            ("SESSION_BUDDY_PROMETHEUS_METRICS_STATUS_PAGE", "off"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(root.prometheus_metrics_path, "/");
+}
