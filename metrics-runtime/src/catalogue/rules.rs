@@ -218,9 +218,11 @@ impl Target {
                 "sum by (component_name, event_type) (rate({family}_duration_seconds_count{{{sel}}}[{w}]))"
             )
         };
+        // No file or line here: the file stays the same while the code moves.
         let header = format!(
-            "      # {}: objective {:?} ({})\n",
-            describe(self.op),
+            "      # {}/{}: objective {:?} ({})\n",
+            self.op.component(),
+            self.op.event_type(),
             self.objective.name(),
             self.objective_text()
         );
@@ -252,11 +254,19 @@ impl Target {
             let _ = writeln!(out, "          {line}");
         }
         out.push_str("        labels:\n");
-        let _ = writeln!(
-            out,
-            "          objective: {}",
-            yaml_string(self.objective.name())
-        );
+        self.labels(out);
+    }
+
+    /// The labels every rule of this target sets (the aggregation keeps `component_name` and
+    /// `event_type` already; writing them makes each rule distinct for `promtool`).
+    fn labels(&self, out: &mut String) {
+        for (name, value) in [
+            ("objective", self.objective.name()),
+            ("component_name", self.op.component()),
+            ("event_type", self.op.event_type()),
+        ] {
+            let _ = writeln!(out, "          {name}: {}", yaml_string(value));
+        }
     }
 
     fn alerts(&self, out: &mut String) {
@@ -309,12 +319,12 @@ impl Target {
                 self.objective.name()
             );
             let description = format!(
-                "Calls of {operation} {what} at {} the rate objective {} allows ({}; \
-                 budget {} of calls).",
-                windows.join(", or "),
+                "Calls of {operation} {what} more often than objective {} allows ({}; budget \
+                 {} of calls): burn rate above {}.",
                 self.objective.name(),
                 self.objective_text(),
-                percent(budget)
+                percent(budget),
+                windows.join(", or above ")
             );
             let _ = writeln!(out, "      - alert: {name}");
             out.push_str("        expr: |\n");
@@ -322,6 +332,7 @@ impl Target {
                 let _ = writeln!(out, "          {line}");
             }
             out.push_str("        labels:\n");
+            self.labels(out);
             let _ = writeln!(out, "          severity: {severity}");
             out.push_str("        annotations:\n");
             let _ = writeln!(out, "          summary: {}", yaml_string(&summary));
