@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks the monitoring files under deploy/: the Prometheus config, the recording/alerting
-# rules and their unit tests (with promtool), and the Grafana dashboard JSON (with python3).
+# rules and their unit tests (with promtool), the generated SLO rules (stale if they differ
+# from what `cargo run -p examples --example slo_rules` prints now) and the Grafana dashboard
+# JSON (with python3).
 #
 #   bash scripts/check-deploy.sh        (from any directory)
 #
@@ -14,6 +16,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 CONFIG=deploy/prometheus/prometheus.yml
 RULES=deploy/prometheus/rules/session_metrics.rules.yml
 TESTS=deploy/prometheus/rules/session_metrics.test.yml
+SLO_RULES=deploy/prometheus/rules/session_metrics_slo.rules.yml
+SLO_TESTS=deploy/prometheus/rules/session_metrics_slo.test.yml
 DASHBOARD=deploy/grafana/session-metrics.json
 
 TMP=$(mktemp -d)
@@ -135,6 +139,20 @@ print(f"    {len(panels)} panels, {len(exprs)} expressions, variables {sorted(tv
 PY
 }
 
+# The generated SLO rules must be what the demo's objectives give today. SESSION_BUDDY_*
+# variables are unset: the file is generated from the settings file alone.
+check_slo_rules_fresh() {
+  local vars
+  vars=$(compgen -e | grep '^SESSION_BUDDY_' || true)
+  # shellcheck disable=SC2086
+  (unset $vars; cargo run -q -p examples --example slo_rules) >"$TMP/slo.rules.yml" || return 1
+  if ! diff -u "$SLO_RULES" "$TMP/slo.rules.yml"; then
+    echo "    $SLO_RULES is stale: regenerate it with" >&2
+    echo "    cargo run -q -p examples --example slo_rules > $SLO_RULES" >&2
+    return 1
+  fi
+}
+
 # Parses every dashboard expression with promtool (as recording rules).
 check_dashboard_promql() {
   promtool check rules "$TMP/dashboard_exprs.rules.yml" >/dev/null
@@ -144,7 +162,10 @@ if $have_promtool; then
   check "promtool check config $CONFIG" promtool check config "$CONFIG"
   check "promtool check rules $RULES" promtool check rules "$RULES"
   check "promtool test rules $TESTS" promtool test rules "$TESTS"
+  check "promtool check rules $SLO_RULES" promtool check rules "$SLO_RULES"
+  check "promtool test rules $SLO_TESTS" promtool test rules "$SLO_TESTS"
 fi
+check "$SLO_RULES is up to date (examples/slo_rules)" check_slo_rules_fresh
 check "dashboard JSON $DASHBOARD (panels, targets, variables)" check_dashboard_json
 if $have_promtool; then
   if [ -s "$TMP/dashboard_exprs.rules.yml" ]; then

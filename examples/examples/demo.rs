@@ -15,7 +15,7 @@ use session_metrics::session::{
     NoLifecycle, SessionEndEvent, SessionStartEvent, SessionStatus, SessionTracker,
 };
 use session_metrics::settings::{Settings, init_metrics_from_settings};
-use session_metrics::{ErrorLabel, track_operation};
+use session_metrics::{ErrorLabel, Objective, track_operation};
 
 const COMPONENT: &str = "demo";
 
@@ -26,8 +26,18 @@ enum StoreError {
     Missing,
 }
 
+/// Objectives of the demo's operations (rules: `cargo run -p examples --example slo_rules`).
+/// The workload misses some on purpose, so that their budgets burn.
+static LOOKUP: Objective = Objective::new("demo_lookup")
+    .success_ratio(0.8)
+    .latency(0.005, 0.99);
+static CHECKPOINT: Objective = Objective::new("demo_checkpoint")
+    .success_ratio(0.999)
+    .latency(0.25, 0.99);
+static PARSE: Objective = Objective::new("demo_parse").success_ratio(0.95);
+
 /// A fast sync operation; every seventh call fails.
-#[track_operation("demo", "lookup")]
+#[track_operation("demo", "lookup", objective = LOOKUP)]
 fn lookup(key: u64) -> Result<u64, StoreError> {
     if key % 7 == 6 {
         return Err(StoreError::Missing);
@@ -36,7 +46,7 @@ fn lookup(key: u64) -> Result<u64, StoreError> {
 }
 
 /// A slower async operation; slow calls time out.
-#[track_operation("demo", "checkpoint")]
+#[track_operation("demo", "checkpoint", objective = CHECKPOINT)]
 async fn checkpoint(delay_ms: u64) -> Result<(), StoreError> {
     tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     if delay_ms > 120 {
@@ -46,7 +56,7 @@ async fn checkpoint(delay_ms: u64) -> Result<(), StoreError> {
 }
 
 /// Parsing that fails with a library error (labelled `ParseIntError`) or panics.
-#[track_operation("demo", "parse")]
+#[track_operation("demo", "parse", objective = PARSE)]
 fn parse(input: &str) -> Result<i64, std::num::ParseIntError> {
     if input == "boom" {
         panic!("unparseable input");

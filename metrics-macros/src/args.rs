@@ -1,7 +1,8 @@
 //! Parsing and validating `#[track_operation(..)]` arguments.
 //!
 //! Accepted: `("component", "event_type")` or `(component = "..", event_type = "..")`, then
-//! any of `family = PATH`, `enabled = EXPR`, `error_level = "warn"`, `crate = PATH`. Every
+//! any of `family = PATH`, `objective = PATH`, `enabled = EXPR`, `error_level = "warn"`,
+//! `crate = PATH`. Every
 //! problem is reported at its own token, all at once.
 
 use proc_macro2::{Span, TokenStream};
@@ -14,11 +15,13 @@ mod kw {
     syn::custom_keyword!(component);
     syn::custom_keyword!(event_type);
     syn::custom_keyword!(family);
+    syn::custom_keyword!(objective);
     syn::custom_keyword!(enabled);
     syn::custom_keyword!(error_level);
 }
 
-const OPTIONS: &str = "`component`, `event_type`, `family`, `enabled`, `error_level` or `crate`";
+const OPTIONS: &str =
+    "`component`, `event_type`, `family`, `objective`, `enabled`, `error_level` or `crate`";
 
 /// Validated arguments.
 pub(crate) struct Args {
@@ -27,6 +30,8 @@ pub(crate) struct Args {
     pub krate: Option<Path>,
     /// A `static` [`OperationFamily`] to record into instead of `mcp_event_emit_*`.
     pub family: Option<Path>,
+    /// A `static` [`Objective`] of the operation.
+    pub objective: Option<Path>,
     /// A `bool` expression evaluated per call; `false` skips recording.
     pub enabled: Option<Expr>,
     /// The level of failure events: a path like `ErrorLevel::Warn` in the runtime.
@@ -39,6 +44,7 @@ enum Arg {
     Component(kw::component, Lit),
     EventType(kw::event_type, Lit),
     Family(kw::family, Path),
+    Objective(kw::objective, Path),
     Enabled(kw::enabled, Expr),
     ErrorLevel(kw::error_level, Lit),
     Crate(Token![crate], Path),
@@ -63,6 +69,8 @@ impl Parse for Arg {
             option(input).map(|(k, v)| Arg::EventType(k, v))
         } else if lookahead.peek(kw::family) {
             option(input).map(|(k, v)| Arg::Family(k, v))
+        } else if lookahead.peek(kw::objective) {
+            option(input).map(|(k, v)| Arg::Objective(k, v))
         } else if lookahead.peek(kw::enabled) {
             option(input).map(|(k, v)| Arg::Enabled(k, v))
         } else if lookahead.peek(kw::error_level) {
@@ -97,6 +105,7 @@ impl Args {
         let mut event_type: Option<LitStr> = None;
         let mut krate = None;
         let mut family = None;
+        let mut objective = None;
         let mut enabled = None;
         let mut error_level = None;
         let mut positional = 0;
@@ -124,6 +133,9 @@ impl Args {
                     set_label(&mut errors, "event_type", &mut event_type, &key, &lit)
                 }
                 Arg::Family(key, path) => set_once(&mut errors, "family", &mut family, &key, path),
+                Arg::Objective(key, path) => {
+                    set_once(&mut errors, "objective", &mut objective, &key, path)
+                }
                 Arg::Enabled(key, expr) => {
                     set_once(&mut errors, "enabled", &mut enabled, &key, expr)
                 }
@@ -149,6 +161,7 @@ impl Args {
                 event_type,
                 krate,
                 family,
+                objective,
                 enabled,
                 error_level,
             }),

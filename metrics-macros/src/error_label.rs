@@ -12,6 +12,7 @@ pub(crate) fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
     let name = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let container_label = label_attr(&input.attrs, &mut errors);
+    let mut labels = Vec::new();
     let body = match &input.data {
         Data::Enum(data) => {
             if let Some(label) = &container_label {
@@ -24,6 +25,7 @@ pub(crate) fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
                 let ident = &variant.ident;
                 let label = label_attr(&variant.attrs, &mut errors)
                     .unwrap_or_else(|| LitStr::new(&ident.to_string(), ident.span()));
+                labels.push(label.clone());
                 let pattern = match &variant.fields {
                     Fields::Named(_) => quote!(Self::#ident { .. }),
                     Fields::Unnamed(_) => quote!(Self::#ident(..)),
@@ -42,6 +44,7 @@ pub(crate) fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
         Data::Struct(_) => {
             let label =
                 container_label.unwrap_or_else(|| LitStr::new(&name.to_string(), name.span()));
+            labels.push(label.clone());
             quote!(#label)
         }
         Data::Union(data) => {
@@ -58,6 +61,11 @@ pub(crate) fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
             fn error_label(&self) -> &'static str {
                 #body
             }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #krate::__private::ErrorLabels for #name #ty_generics #where_clause {
+            const LABELS: &'static [&'static str] = &[#(#labels),*];
         }
     })
 }

@@ -15,7 +15,8 @@
 //! Generated code calls `#[doc(hidden)]` items of the runtime by absolute path.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Block, LitStr, Type};
 
 use crate::args::Args;
@@ -48,7 +49,7 @@ pub(crate) fn expand(args: &Args, function: Function, item: TokenStream) -> Toke
 /// expressions, evaluated but unused, so that what they name counts as used and their errors
 /// still show.
 pub(crate) fn as_written(args: &Args, function: &Function, item: TokenStream) -> TokenStream {
-    if args.enabled.is_none() && args.family.is_none() {
+    if args.enabled.is_none() && args.family.is_none() && args.objective.is_none() {
         return item;
     }
     let Function {
@@ -60,12 +61,15 @@ pub(crate) fn as_written(args: &Args, function: &Function, item: TokenStream) ->
     } = function;
     let enabled = args.enabled.iter();
     let family = args.family.iter();
+    let krate = krate(args);
+    let objective = args.objective.iter();
     let mut body = TokenStream::new();
     block.brace_token.surround(&mut body, |body| {
         quote! {
             #(#inner_attrs)*
             #(let _ = || -> bool { #enabled };)*
             #(let _ = &#family;)*
+            #(let _: &#krate::Objective = &#objective;)*
         }
         .to_tokens(body);
         Block {
@@ -79,15 +83,13 @@ pub(crate) fn as_written(args: &Args, function: &Function, item: TokenStream) ->
 
 /// The instrumented function.
 fn instrumented(args: &Args, function: &Function) -> TokenStream {
-    let krate = args
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::session_metrics));
+    let krate = krate(args);
     let private = quote!(#krate::__private);
     let names = Names::new();
     let Names {
         site,
         site_static,
+        operation,
         guard,
         enabled,
         ret,
@@ -117,10 +119,12 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
         .enabled
         .as_ref()
         .map_or_else(|| quote!(true), |e| quote!(#e));
-    // The static sits in a block of its own: the body never sees it.
+    let entry = catalogue_entry(args, function, &private, site_static);
+    // The statics sit in a block of its own: the body never sees them.
     let prologue = quote! {
         let #site: &'static #private::CallSite = {
             static #site_static: #private::CallSite = #site_init;
+            #private::register_operation! { #operation = #entry }
             &#site_static
         };
         let #enabled: bool = #enabled_expr;
@@ -250,6 +254,106 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
         #(#attrs)*
         #vis #sig #wrapped
     }
+}
+
+/// The runtime crate's path: `crate = PATH` or `::session_metrics`.
+fn krate(args: &Args) -> syn::Path {
+    args.krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(::session_metrics))
+}
+
+/// The catalogue's `Operation` for this function, registered at link time beside its call
+/// site static.
+fn catalogue_entry(
+    args: &Args,
+    function: &Function,
+    private: &TokenStream,
+    site_static: &syn::Ident,
+) -> TokenStream {
+    let ident = &function.sig.ident;
+    let name = LitStr::new(&ident.to_string(), ident.span());
+    // `line!()`/`file!()` spanned on the name: the function's own location.
+    let line = quote_spanned!(ident.span()=> ::core::line!());
+    let file = quote_spanned!(ident.span()=> ::core::file!());
+    let objective = args.objective.as_ref().map_or_else(
+        || quote!(::core::option::Option::None),
+        // Spanned on the path: a value of the wrong type is reported there.
+        |path| {
+            let reference = quote_spanned!(path.span()=> &#path);
+            quote!(::core::option::Option::Some(#reference))
+        },
+    );
+    let labels = match known_error_type(function) {
+        Some(error) => quote! {
+            || {
+                #[allow(unused_imports)]
+                use #private::{ViaErrorLabels as _, ViaNoLabels as _};
+                (&&#private::LabelsOf::<#error>::NEW).__sm_error_labels()
+            }
+        },
+        None => quote!(#private::no_error_labels),
+    };
+    quote! {
+        #private::Operation::new(
+            &#site_static,
+            ::core::concat!(::core::module_path!(), "::", #name),
+            #file,
+            #line,
+            #objective,
+            #labels,
+        )
+    }
+}
+
+/// The error type `E` of a return type written `Result<T, E>` (or `impl Future<Output =
+/// Result<T, E>>`), when it can be named outside the function: a plain path without generic
+/// arguments, `Self`, or a name that could be a generic parameter (one of the function's, or a
+/// single letter, conventionally an `impl` block's). Its `ErrorLabel` labels are then known
+/// before the first call.
+fn known_error_type(function: &Function) -> Option<Type> {
+    let written = match function.shape() {
+        Shape::ImplFuture(Some(output)) => *output,
+        Shape::Sync | Shape::Async => match &function.sig.output {
+            syn::ReturnType::Type(_, ty) => (**ty).clone(),
+            syn::ReturnType::Default => return None,
+        },
+        _ => return None,
+    };
+    let Type::Path(result) = written else {
+        return None;
+    };
+    let last = result.path.segments.last()?;
+    if result.qself.is_some() || last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().filter_map(|arg| match arg {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    });
+    let (Some(_), Some(Type::Path(error)), None) = (types.next(), types.next(), types.next())
+    else {
+        return None;
+    };
+    let generics: Vec<String> = function
+        .sig
+        .generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
+    let segments = &error.path.segments;
+    let nameable = error.qself.is_none()
+        && segments
+            .iter()
+            .all(|s| s.arguments.is_none() && s.ident != "Self")
+        && !(segments.len() == 1 && error.path.leading_colon.is_none() && {
+            let name = segments[0].ident.to_string();
+            name.chars().count() == 1 || generics.contains(&name)
+        });
+    nameable.then(|| Type::Path(error.clone()))
 }
 
 /// The `Outcome` of the value behind the reference `value`, chosen where its concrete type is

@@ -2,8 +2,8 @@
 //!
 //! Locals and labels get [`Span::mixed_site()`]: they resolve where the macro defined them, so
 //! the function's own code can neither see nor shadow them (an argument named `__sm_guard`
-//! stays the user's). Items cannot be hidden that way, so the one static the expansion
-//! declares lives in a block of its own that contains no user code.
+//! stays the user's). Items cannot be hidden that way, so the statics the expansion
+//! declares live in a block of its own that contains no user code.
 
 use proc_macro2::{Ident, Span};
 use syn::Lifetime;
@@ -27,6 +27,8 @@ pub(crate) struct Names {
     pub site: Ident,
     /// The static behind `site`, inside a block of its own.
     pub site_static: Ident,
+    /// The catalogue entry registered beside `site_static`.
+    pub operation: Ident,
     /// The drop guard timing a synchronous call.
     pub guard: Ident,
     /// The value of `enabled = EXPR`.
@@ -43,6 +45,7 @@ impl Names {
         Self {
             site: hidden("__sm_site"),
             site_static: hidden("__SESSION_METRICS_CALL_SITE"),
+            operation: hidden("__SESSION_METRICS_OPERATION"),
             guard: hidden("__sm_guard"),
             enabled: hidden("__sm_enabled"),
             ret: hidden("__sm_ret"),

@@ -19,6 +19,9 @@ pub const CANCELLED_ERROR_TYPE: &str = "cancelled";
 /// never available to inspect. Other functions run their body in a closure and see every exit.
 pub const EARLY_RETURN_ERROR_TYPE: &str = "early_return";
 
+/// The prefix of `mcp_event_emit_*`, the family of call sites without `family = PATH`.
+pub(crate) const DEFAULT_FAMILY_PREFIX: &str = "mcp_event_emit";
+
 /// The level of the `tracing` event emitted for a failed call (feature `tracing`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorLevel {
@@ -128,6 +131,25 @@ impl CallSite {
     pub const fn error_level(mut self, level: ErrorLevel) -> Self {
         self.level = level;
         self
+    }
+
+    pub(crate) fn component(&self) -> &'static str {
+        self.component
+    }
+
+    pub(crate) fn event_type(&self) -> &'static str {
+        self.event_type
+    }
+
+    /// The family given with `family = PATH`, if any.
+    pub(crate) fn operation_family(&self) -> Option<&'static OperationFamily> {
+        self.family
+    }
+
+    /// The prefix of the family this site records into.
+    pub(crate) fn family_prefix(&self) -> &'static str {
+        self.family
+            .map_or(DEFAULT_FAMILY_PREFIX, OperationFamily::prefix)
     }
 
     /// Starts timing one call; with `enabled == false` the call is not recorded.

@@ -42,6 +42,16 @@ pub enum Error {
         /// Why it could not be created.
         reason: String,
     },
+    /// The [`Objective`](crate::Objective) of a catalogued operation cannot be checked by
+    /// rules, e.g. its latency threshold is not one of the histogram's bucket bounds.
+    InvalidObjective {
+        /// The objective's name.
+        objective: &'static str,
+        /// The operation: function, labels, file and line.
+        operation: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -66,6 +76,14 @@ impl fmt::Display for Error {
             Error::InvalidFamily { prefix, reason } => {
                 write!(f, "cannot create the operation family {prefix:?}: {reason}")
             }
+            Error::InvalidObjective {
+                objective,
+                operation,
+                reason,
+            } => write!(
+                f,
+                "invalid objective {objective:?} of {operation}: {reason}"
+            ),
         }
     }
 }

@@ -3,7 +3,7 @@
 use once_cell::sync::OnceCell;
 use prometheus::Registry;
 
-use crate::{Error, SessionMetrics};
+use crate::{Error, SessionMetrics, catalogue};
 
 static GLOBAL: OnceCell<SessionMetrics> = OnceCell::new();
 
@@ -22,7 +22,30 @@ static GLOBAL: OnceCell<SessionMetrics> = OnceCell::new();
 /// assert!(text.contains("session_start_total"));
 /// ```
 pub fn get_metrics() -> &'static SessionMetrics {
-    GLOBAL.get_or_init(default_metrics)
+    match GLOBAL.get() {
+        Some(metrics) => metrics,
+        None => create_default(),
+    }
+}
+
+/// Creates the lazily initialised global, then the catalogue's zero-valued series in it (only
+/// the thread whose initialiser ran does that; others may record meanwhile, which is harmless:
+/// creating a series that exists leaves it as it is).
+#[cold]
+fn create_default() -> &'static SessionMetrics {
+    let mut created = false;
+    let metrics = GLOBAL.get_or_init(|| {
+        created = true;
+        default_metrics()
+    });
+    if created {
+        // No caller to return it to: say it, and record as usual.
+        if let Err(error) = catalogue::zero::check_objectives(metrics) {
+            eprintln!("session-metrics: {error}");
+        }
+        catalogue::zero::materialise(metrics);
+    }
+    metrics
 }
 
 /// The lazily created global: from the settings (defaults, YAML file, `SESSION_BUDDY_*`
@@ -50,6 +73,12 @@ fn default_metrics() -> SessionMetrics {
 ///
 /// # Errors
 /// [`Error::AlreadyInitialized`] if the global already exists; `metrics` is dropped.
+/// [`Error::InvalidObjective`] if a catalogued operation's [`Objective`](crate::Objective)
+/// does not fit `metrics` (a latency threshold that is not a bucket bound); nothing is
+/// installed then.
+///
+/// Once installed, every catalogued operation has its series at 0 (see
+/// [`operations`](crate::operations)).
 ///
 /// ```
 /// use session_metrics::{SessionMetrics, init_metrics, get_metrics};
@@ -62,9 +91,15 @@ fn default_metrics() -> SessionMetrics {
 /// # Ok::<(), session_metrics::Error>(())
 /// ```
 pub fn init_metrics(metrics: SessionMetrics) -> Result<&'static SessionMetrics, Error> {
-    GLOBAL
+    if GLOBAL.get().is_some() {
+        return Err(Error::AlreadyInitialized);
+    }
+    catalogue::zero::check_objectives(&metrics)?;
+    let metrics = GLOBAL
         .try_insert(metrics)
-        .map_err(|_| Error::AlreadyInitialized)
+        .map_err(|_| Error::AlreadyInitialized)?;
+    catalogue::zero::materialise(metrics);
+    Ok(metrics)
 }
 
 /// Creates the global instance inside the application's own `registry`, so that

@@ -47,6 +47,7 @@
 extern crate self as session_metrics;
 
 mod callsite;
+mod catalogue;
 mod error;
 mod events;
 mod family;
@@ -72,6 +73,8 @@ mod shard;
 mod try_exit;
 
 pub use callsite::{CANCELLED_ERROR_TYPE, EARLY_RETURN_ERROR_TYPE, PANIC_ERROR_TYPE};
+pub use catalogue::rules as slo;
+pub use catalogue::{LatencyObjective, Objective, Operation, operations};
 pub use error::Error;
 pub use global::{get_metrics, init_metrics, init_metrics_with_registry};
 pub use label::ErrorLabel;
@@ -288,12 +291,42 @@ pub(crate) const fn http_text_content_type() -> &'static str {
 /// Used by macro expansions; not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__session_metrics_register_operation as register_operation;
     pub use crate::callsite::{CallSite, ErrorLevel, Guard};
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "illumos"
+    ))]
+    pub use crate::catalogue::OPERATIONS;
+    pub use crate::catalogue::{
+        ErrorLabels, LabelsOf, Operation, ViaErrorLabels, ViaNoLabels, no_error_labels,
+    };
     #[cfg(feature = "tracing")]
     pub use crate::instrumented::instrument_traced;
     pub use crate::instrumented::{Instrumented, call_once, expect_output, instrument};
     pub use crate::outcome::{Outcome, Probe, ViaAny, ViaCallOutcome, ViaLabel, ViaTypeName};
     pub use crate::try_exit::{Branch, FromResidual, from_residual};
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "illumos"
+    ))]
+    pub use linkme;
     #[cfg(feature = "tracing")]
     pub use tracing;
 }

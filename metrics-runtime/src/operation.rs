@@ -9,7 +9,7 @@ use prometheus::proto;
 use crate::events::{EVENT_LABELS, EventFamilies, EventSpecs, FAILURE_LABELS};
 use crate::family::Spec;
 use crate::metrics::validate_buckets;
-use crate::{Error, get_metrics};
+use crate::{Error, SessionMetrics, get_metrics};
 
 /// A family of operation metrics, declared once as a `static` with its own buckets:
 /// `{prefix}_duration_seconds`, `{prefix}_success_total` and `{prefix}_failure_total`, with the
@@ -53,13 +53,23 @@ impl OperationFamily {
         }
     }
 
+    /// The name prefix, e.g. `db_operation`.
+    pub const fn prefix(&self) -> &'static str {
+        self.prefix
+    }
+
+    /// The histogram's upper bounds (seconds), as declared.
+    pub const fn buckets(&self) -> &'static [f64] {
+        self.buckets
+    }
+
     /// Creates the family in the global metrics now (idempotent).
     ///
     /// # Errors
     /// [`Error::InvalidFamily`] for an invalid prefix or buckets, or when the registry refuses
     /// the names (e.g. declared twice).
     pub fn register(&'static self) -> Result<(), Error> {
-        match self.events.get_or_init(|| self.create()) {
+        match self.events_or_error(get_metrics()) {
             Ok(_) => Ok(()),
             Err(reason) => Err(Error::InvalidFamily {
                 prefix: self.prefix,
@@ -70,11 +80,29 @@ impl OperationFamily {
 
     /// The families, or `None` when metrics are disabled or creation failed.
     pub(crate) fn events(&'static self) -> Option<&'static EventFamilies> {
-        self.events.get_or_init(|| self.create()).as_deref().ok()
+        self.events_in(get_metrics())
     }
 
-    fn create(&self) -> Result<Arc<EventFamilies>, String> {
-        let metrics = get_metrics();
+    /// Like [`events`](Self::events), creating the family in `metrics` (the global, while it
+    /// is being set up) instead of calling [`get_metrics`].
+    pub(crate) fn events_in(
+        &'static self,
+        metrics: &'static SessionMetrics,
+    ) -> Option<&'static EventFamilies> {
+        self.events_or_error(metrics).as_deref().ok()
+    }
+
+    /// The families, created in `metrics` on first use. The caller gets `metrics` before
+    /// entering the cell: creating the global creates the catalogue's families, this one
+    /// among them, and must not find its cell locked by us.
+    fn events_or_error(
+        &'static self,
+        metrics: &'static SessionMetrics,
+    ) -> &'static Result<Arc<EventFamilies>, String> {
+        self.events.get_or_init(|| self.create_in(metrics))
+    }
+
+    fn create_in(&self, metrics: &SessionMetrics) -> Result<Arc<EventFamilies>, String> {
         let Some(global) = metrics.families() else {
             return Err("metrics are disabled".into());
         };
