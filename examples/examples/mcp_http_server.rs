@@ -6,6 +6,7 @@
 //! | `/mcp` | MCP (Streamable HTTP), every request measured with `network_transport="tcp"` |
 //! | `/metrics` (`prometheus_metrics_path`) | the Prometheus text exposition |
 //! | `/health` | `200 ok` |
+//! | `/`, `/status.js`, `/status.css`, `/status.json` | the live status page and its data, with a row per MCP method and tool (`prometheus_metrics_status_page`, default on; off: `404`) |
 //!
 //! The address comes from the settings: `SESSION_BUDDY_PROMETHEUS_METRICS_BIND` (default
 //! `127.0.0.1`) and `SESSION_BUDDY_PROMETHEUS_METRICS_PORT` (default 9090), or the settings file.
@@ -39,7 +40,9 @@ use hyper_util::server::graceful::GracefulShutdown;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use session_metrics::get_metrics;
-use session_metrics::http::{Body, metrics_response};
+use session_metrics::http::{
+    Body, SAMPLE_INTERVAL, StatusHistory, metrics_response, status_response,
+};
 use session_metrics::mcp::{Metered, NetworkTransport};
 use session_metrics::settings::{Settings, init_metrics_from_settings};
 
@@ -89,13 +92,25 @@ async fn main() -> ExitCode {
         Arc::new(LocalSessionManager::default()),
         config,
     );
+    // The status page's history, sampled every SAMPLE_INTERVAL off the request path, as the
+    // built-in metrics server does; none when the page is off.
+    let status = settings.prometheus_metrics_status_page.then(|| {
+        let history = Arc::new(StatusHistory::new());
+        tokio::spawn(sample_periodically(history.clone()));
+        history
+    });
     let routes = Arc::new(Routes {
         mcp,
         metrics_path: settings.prometheus_metrics_path.clone(),
+        status,
     });
+    let page = match &routes.status {
+        Some(_) => format!("status page at http://{addr}/, "),
+        None => String::new(),
+    };
     println!(
-        "mcp_http_server: MCP at http://{addr}{MCP_PATH}, metrics at http://{addr}{}, health at \
-         http://{addr}{HEALTH_PATH} (Ctrl-C to stop)",
+        "mcp_http_server: MCP at http://{addr}{MCP_PATH}, {page}metrics at http://{addr}{}, \
+         health at http://{addr}{HEALTH_PATH} (Ctrl-C to stop)",
         routes.metrics_path
     );
 
@@ -144,9 +159,21 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Samples `history` every [`SAMPLE_INTERVAL`], the first time at once, until the runtime ends.
+async fn sample_periodically(history: Arc<StatusHistory>) {
+    let mut ticks = tokio::time::interval(SAMPLE_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        history.sample(get_metrics());
+    }
+}
+
 struct Routes {
     mcp: Mcp,
     metrics_path: String,
+    /// The status page's history, when `prometheus_metrics_status_page` is on.
+    status: Option<Arc<StatusHistory>>,
 }
 
 impl Routes {
@@ -155,10 +182,18 @@ impl Routes {
         if path == MCP_PATH {
             return self.mcp.handle(request).await;
         }
+        let status = self.status.as_deref();
         let response = if path == self.metrics_path {
+            if let Some(history) = status {
+                history.count_scrape();
+            }
             metrics_response(get_metrics(), &request)
         } else if path == HEALTH_PATH {
             health(request.method())
+        } else if let Some(page) = status
+            .and_then(|history| status_response(history, get_metrics(), request.method(), path))
+        {
+            page
         } else {
             text(StatusCode::NOT_FOUND, "not found\n")
         };

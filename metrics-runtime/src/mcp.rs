@@ -95,6 +95,8 @@ pub use list::{FamilySource, MetricFamilyInfo, MetricList, MetricType};
 pub use outcome::TOOL_ERROR_TYPE;
 pub use quantile::histogram_quantile;
 pub use schema::{standard_schemas, standardise_schema, standardise_tool};
+#[cfg(feature = "http")]
+pub(crate) use server::for_each_operation_series;
 pub use server::{MAX_NAMES, MCP_DURATION_BUCKETS, Metered, NetworkTransport, OTHER};
 pub use server_summary::{McpRequestSummary, McpServerSummary};
 pub use status::Status;

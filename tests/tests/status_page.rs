@@ -235,12 +235,15 @@ fn a_document_outside_the_schema_is_caught() {
     document["operations"][0]["calls_total"] = Value::from("ten");
     document["process"]["surprise"] = Value::from(true);
     document.as_object_mut().unwrap().remove("sessions");
+    document["mcp_operations"] = serde_json::json!([{ "method": "ping", "tool": 3 }]);
     let problems = check(&document).join("\n");
     for expected in [
         "/operations/0/windows/0/error_ratio: 1.5 is above 1",
         "/operations/0/calls_total: \"ten\" is not of type",
         "/process/surprise: not in the schema",
         ": \"sessions\" is missing",
+        "/mcp_operations/0/tool: 3 is not of type",
+        "/mcp_operations/0: \"calls_total\" is missing",
     ] {
         assert!(problems.contains(expected), "{expected} not in\n{problems}");
     }
@@ -327,4 +330,249 @@ fn the_setting_is_read_from_the_environment_and_rejects_a_clashing_path() {
     )
     .unwrap();
     assert_eq!(root.prometheus_metrics_path, "/");
+}
+
+/// An rmcp server with three tools and a prompt, for the MCP rows.
+mod mcp_rows {
+    use rmcp::handler::server::router::prompt::PromptRouter;
+    use rmcp::handler::server::router::tool::ToolRouter;
+    use rmcp::handler::server::wrapper::Parameters;
+    use rmcp::model::{
+        CallToolRequestParams, CallToolResult, ContentBlock, GetPromptRequestParams, PromptMessage,
+        Role, ServerCapabilities, ServerConfig,
+    };
+    use rmcp::service::{RoleClient, RunningService};
+    use rmcp::{
+        ErrorData, ServerHandler, ServiceExt, prompt, prompt_handler, prompt_router, tool,
+        tool_handler, tool_router,
+    };
+
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+    pub(super) struct Topic {
+        /// What to talk about.
+        topic: String,
+    }
+
+    #[derive(Clone)]
+    pub(super) struct Server {
+        tool_router: ToolRouter<Self>,
+        prompt_router: PromptRouter<Self>,
+    }
+
+    #[tool_router]
+    impl Server {
+        pub(super) fn new() -> Self {
+            Self {
+                tool_router: Self::tool_router(),
+                prompt_router: Self::prompt_router(),
+            }
+        }
+
+        #[tool(description = "Answers at once.")]
+        async fn ok(&self) -> String {
+            "ok".into()
+        }
+
+        #[tool(description = "Fails with invalid params.")]
+        async fn fails(&self) -> Result<CallToolResult, ErrorData> {
+            Err(ErrorData::invalid_params("rejected", None))
+        }
+
+        #[tool(description = "Reports a failure in its result.")]
+        async fn reports(&self) -> CallToolResult {
+            CallToolResult::error(vec![ContentBlock::text("could not")])
+        }
+    }
+
+    #[prompt_router]
+    impl Server {
+        #[prompt(description = "A prompt about a topic.")]
+        async fn chat(&self, Parameters(t): Parameters<Topic>) -> Vec<PromptMessage> {
+            vec![PromptMessage::new_text(
+                Role::User,
+                format!("Tell me about {}", t.topic),
+            )]
+        }
+    }
+
+    #[tool_handler(router = self.tool_router)]
+    #[prompt_handler(router = self.prompt_router)]
+    impl ServerHandler for Server {
+        fn get_info(&self) -> ServerConfig {
+            ServerConfig::new(
+                ServerCapabilities::builder()
+                    .enable_tools()
+                    .enable_prompts()
+                    .build(),
+            )
+        }
+    }
+
+    pub(super) type Client = RunningService<RoleClient, ()>;
+
+    /// Serves `server` on one end of an in-memory pipe; a client on the other.
+    pub(super) async fn connect<S: rmcp::Service<rmcp::RoleServer>>(server: S) -> Client {
+        let (server_end, client_end) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(async move {
+            let running = server.serve(server_end).await.expect("server starts");
+            let _ = running.waiting().await;
+        });
+        ().serve(client_end).await.expect("client connects")
+    }
+
+    pub(super) async fn call(client: &Client, name: &'static str) {
+        // Failures are what some calls are for: the layer records them either way.
+        let _ = client.call_tool(CallToolRequestParams::new(name)).await;
+    }
+
+    pub(super) async fn chat(client: &Client) {
+        let arguments = serde_json::from_value(serde_json::json!({ "topic": "otters" })).unwrap();
+        client
+            .get_prompt(GetPromptRequestParams::new("chat").with_arguments(arguments))
+            .await
+            .unwrap();
+    }
+}
+
+/// The row of `document["mcp_operations"]` for this method, tool and prompt.
+fn mcp_row<'a>(
+    document: &'a Value,
+    method: &str,
+    tool: Option<&str>,
+    prompt: Option<&str>,
+) -> &'a Value {
+    let rows = document["mcp_operations"].as_array().unwrap();
+    rows.iter()
+        .find(|r| {
+            r["method"] == method && r["tool"].as_str() == tool && r["prompt"].as_str() == prompt
+        })
+        .unwrap_or_else(|| panic!("no row {method} {tool:?} {prompt:?} in {rows:#?}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mcp_rows_count_every_method_tool_and_prompt_as_the_exposition_does() {
+    use session_metrics::http::StatusHistory;
+    use session_metrics::mcp::Metered;
+
+    const OPERATION: &str = "mcp_server_operation_duration_seconds";
+    let metrics: &'static SessionMetrics = Box::leak(Box::new(
+        SessionMetrics::new(prometheus::Registry::new()).unwrap(),
+    ));
+    let history = StatusHistory::new();
+    let client = mcp_rows::connect(Metered::with_metrics(mcp_rows::Server::new(), metrics)).await;
+    client.list_all_tools().await.unwrap();
+    for _ in 0..3 {
+        mcp_rows::call(&client, "ok").await;
+    }
+    // The ring's one sample: rows seen so far get a history, the later ones none.
+    history.sample(metrics);
+    for name in ["ok", "ok", "fails", "fails", "reports"] {
+        mcp_rows::call(&client, name).await;
+    }
+    mcp_rows::chat(&client).await;
+    let text = metrics.export_metrics();
+    let document: Value = serde_json::from_str(&history.to_json(metrics)).unwrap();
+    client.cancel().await.unwrap();
+    let problems = check(&document);
+    assert!(problems.is_empty(), "{problems:#?}\n{document:#}");
+
+    let ok = mcp_row(&document, "tools/call", Some("ok"), None);
+    assert_eq!(
+        (&ok["calls_total"], &ok["failures_total"]),
+        (&Value::from(5), &Value::from(0))
+    );
+    let minute = &ok["windows"][0];
+    assert_eq!(
+        (&minute["calls"], &minute["error_ratio"]),
+        (&Value::from(5), &Value::from(0.0))
+    );
+    assert_eq!(
+        minute["calls_per_second"].as_f64().unwrap(),
+        5.0 / minute["covered_seconds"].as_f64().unwrap()
+    );
+    assert_eq!(
+        ok["sparkline"]["calls"],
+        serde_json::json!([2]),
+        "2 calls after the sample"
+    );
+    let fails = mcp_row(&document, "tools/call", Some("fails"), None);
+    assert_eq!(fails["calls_total"], 2);
+    assert_eq!(fails["windows"][2]["error_ratio"], 1.0);
+    assert_eq!(
+        fails["windows"][0]["failures_by_error_type"],
+        serde_json::json!({ "invalid_params": 2 })
+    );
+    assert_eq!(
+        fails["sparkline"]["calls"],
+        serde_json::json!([]),
+        "no history yet"
+    );
+    let reports = mcp_row(&document, "tools/call", Some("reports"), None);
+    assert_eq!(
+        reports["windows"][1]["failures_by_error_type"],
+        serde_json::json!({ "tool_error": 1 })
+    );
+    let chat = mcp_row(&document, "prompts/get", None, Some("chat"));
+    assert_eq!(
+        (&chat["calls_total"], &chat["failures_total"]),
+        (&Value::from(1), &Value::from(0))
+    );
+    for method in ["initialize", "tools/list"] {
+        assert_eq!(
+            mcp_row(&document, method, None, None)["calls_total"],
+            1,
+            "{method}"
+        );
+    }
+    // No series of the operations families: the MCP layer's rows are apart.
+    assert_eq!(document["operations"], serde_json::json!([]));
+
+    // Every row against the exposition: its `_count` and its p95 from the buckets, summed over
+    // protocol versions and transports; and no series without a row.
+    let exposition = Exposition::parse(&text);
+    let counts = exposition.matching(&format!("{OPERATION}_count"), &[]);
+    let label = |labels: &[(String, String)], name: &str| {
+        labels
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let row_of = |labels: &[(String, String)]| {
+        (
+            label(labels, "mcp_method_name").unwrap(),
+            label(labels, "gen_ai_tool_name"),
+            label(labels, "gen_ai_prompt_name"),
+        )
+    };
+    let mut expected: std::collections::BTreeMap<_, f64> = Default::default();
+    for (labels, count) in &counts {
+        *expected.entry(row_of(labels)).or_default() += count;
+    }
+    let rows = document["mcp_operations"].as_array().unwrap();
+    assert_eq!(rows.len(), expected.len(), "{expected:?}");
+    for ((method, tool, prompt), count) in &expected {
+        let row = mcp_row(&document, method, tool.as_deref(), prompt.as_deref());
+        assert_eq!(
+            row["calls_total"].as_f64(),
+            Some(*count),
+            "{method} {tool:?}"
+        );
+        let mut buckets: std::collections::BTreeMap<String, f64> = Default::default();
+        for (labels, value) in exposition.matching(&format!("{OPERATION}_bucket"), &[]) {
+            if row_of(&labels) == (method.clone(), tool.clone(), prompt.clone()) {
+                *buckets.entry(label(&labels, "le").unwrap()).or_default() += value;
+            }
+        }
+        let mut pairs: Vec<(f64, f64)> = buckets
+            .into_iter()
+            .map(|(le, v)| (le.parse::<f64>().unwrap(), v))
+            .collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let p95 = session_metrics::histogram_quantile(0.95, &pairs);
+        assert_eq!(
+            row["windows"][0]["p95_seconds"].as_f64(),
+            Some(p95),
+            "{method} {tool:?}"
+        );
+    }
 }

@@ -19,6 +19,8 @@ use rmcp::{ErrorData, ServerHandler};
 
 pub use families::MCP_DURATION_BUCKETS;
 pub(crate) use families::existing_in;
+#[cfg(feature = "http")]
+pub(crate) use families::for_each_operation_series;
 pub use names::{MAX_NAMES, OTHER};
 
 use self::families::{ServerFamilies, families_in};

@@ -10,14 +10,21 @@
 //! calls per second, error ratio, p50/p95/p99 (from the buckets, as PromQL's
 //! `histogram_quantile` does) and failures by `error_type`, plus a sparkline of calls and p95
 //! per sample interval. A window reaching back before the history began counts from zero.
+//! With the `mcp` feature, the same figures are given per MCP method, and per tool
+//! (`tools/call`) or prompt (`prompts/get`), from the server layer's
+//! `mcp_server_operation_duration_seconds` summed over protocol versions and transports
+//! (`mcp_operations`; a failure is a series with an `error_type`), in the same ring.
 //! The document's shape is `docs/status.schema.json` in the repository.
 //!
 //! # Bounds
 //!
 //! - per operation: 180 samples of `24 + 8 × (2 + buckets + error types)` bytes, 25,920 bytes (25.3 KiB)
 //!   with the 12 default buckets and one error type (see `BENCHMARKS.md`);
-//! - at most [`MAX_TRACKED_OPERATIONS`] operations get a history; further ones are shown with
-//!   windows counted from zero and no sparkline;
+//! - at most [`MAX_TRACKED_OPERATIONS`] rows (operations and MCP rows together) get a
+//!   history; further ones are shown with windows counted from zero and no sparkline. MCP rows
+//!   are taken first: the layer bounds them itself (its method list, at most
+//!   `mcp::MAX_NAMES` (256) tools and as many prompts, plus `_OTHER`), and each
+//!   costs what an operation does with the layer's 14 buckets;
 //! - the page and its script are embedded in the binary and fetch nothing from elsewhere.
 //!
 //! Every response carries a strict `Content-Security-Policy` (scripts, styles and requests
@@ -62,7 +69,8 @@ pub const SAMPLE_INTERVAL: Duration = Duration::from_secs(5);
 /// Samples kept per operation: 15 minutes at the default [`SAMPLE_INTERVAL`].
 pub const HISTORY_SAMPLES: usize = 180;
 
-/// Most operations (component, event type, family) that get a history.
+/// Most rows that get a history: operations (component, event type, family) and MCP rows
+/// (method, tool, prompt) together.
 pub const MAX_TRACKED_OPERATIONS: usize = 1_000;
 
 /// The windows of `/status.json`, in seconds.
@@ -123,7 +131,7 @@ impl StatusHistory {
         self.rings
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(at, &reading.operations);
+            .push(at, &reading);
     }
 
     fn json_at(&self, metrics: &SessionMetrics, now: f64) -> String {

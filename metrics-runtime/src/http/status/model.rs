@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::reading::{OperationReading, Reading, SessionReading};
+use super::reading::{McpKey, OperationReading, Reading, RowKey, SessionReading};
 use super::ring::{Counts, OperationHistory, Rings, counts_in_order};
 use super::{HISTORY_SAMPLES, WINDOWS_SECONDS};
 use crate::histogram_quantile;
@@ -19,6 +19,8 @@ pub(super) struct StatusDocument {
     pub(super) process: Process,
     pub(super) windows_seconds: [u32; 3],
     pub(super) operations: Vec<Operation>,
+    /// Per MCP method, and per tool (`tools/call`) or prompt (`prompts/get`).
+    pub(super) mcp_operations: Vec<McpOperation>,
     pub(super) sessions: Vec<Session>,
 }
 
@@ -45,6 +47,28 @@ pub(super) struct Operation {
     /// One per entry of `windows_seconds`, in that order.
     pub(super) windows: Vec<Window>,
     pub(super) sparkline: Sparkline,
+}
+
+/// One row of `mcp_server_operation_duration_seconds`, over protocol versions and transports.
+#[derive(Debug, Serialize)]
+pub(super) struct McpOperation {
+    pub(super) method: String,
+    /// `gen_ai_tool_name`; `None` when the series have none.
+    pub(super) tool: Option<String>,
+    /// `gen_ai_prompt_name`; `None` when the series have none.
+    pub(super) prompt: Option<String>,
+    pub(super) calls_total: u64,
+    pub(super) failures_total: u64,
+    pub(super) windows: Vec<Window>,
+    pub(super) sparkline: Sparkline,
+}
+
+/// The figures every row has.
+struct Figures {
+    calls_total: u64,
+    failures_total: u64,
+    windows: Vec<Window>,
+    sparkline: Sparkline,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -93,7 +117,18 @@ pub(super) fn document(reading: &Reading, rings: &Rings, facts: &ProcessFacts) -
     let operations = reading
         .operations
         .iter()
-        .map(|(key, op)| operation(key, op, rings.operations.get(key), now))
+        .map(|(key, op)| {
+            let history = rings.rows.get(&RowKey::Operation(key.clone()));
+            operation(key, figures(op, history, now))
+        })
+        .collect();
+    let mcp_operations = reading
+        .mcp
+        .iter()
+        .map(|(key, row)| {
+            let history = rings.rows.get(&RowKey::Mcp(key.clone()));
+            mcp_operation(key, figures(row, history, now))
+        })
         .collect();
     let sessions = reading
         .sessions
@@ -112,16 +147,40 @@ pub(super) fn document(reading: &Reading, rings: &Rings, facts: &ProcessFacts) -
         },
         windows_seconds: WINDOWS_SECONDS,
         operations,
+        mcp_operations,
         sessions,
     }
 }
 
 fn operation(
     (family, component, event_type): &(Box<str>, Box<str>, Box<str>),
-    reading: &OperationReading,
-    history: Option<&OperationHistory>,
-    now: f64,
+    f: Figures,
 ) -> Operation {
+    Operation {
+        family: family.to_string(),
+        component: component.to_string(),
+        event_type: event_type.to_string(),
+        calls_total: f.calls_total,
+        failures_total: f.failures_total,
+        windows: f.windows,
+        sparkline: f.sparkline,
+    }
+}
+
+fn mcp_operation((method, tool, prompt): &McpKey, f: Figures) -> McpOperation {
+    let present = |label: &str| (!label.is_empty()).then(|| label.to_owned());
+    McpOperation {
+        method: method.to_string(),
+        tool: present(tool),
+        prompt: present(prompt),
+        calls_total: f.calls_total,
+        failures_total: f.failures_total,
+        windows: f.windows,
+        sparkline: f.sparkline,
+    }
+}
+
+fn figures(reading: &OperationReading, history: Option<&OperationHistory>, now: f64) -> Figures {
     // The history's error types first, then any it has not sampled yet.
     let mut error_types: Vec<Box<str>> = history.map(|h| h.error_types.clone()).unwrap_or_default();
     for name in reading.failures.keys() {
@@ -151,10 +210,7 @@ fn operation(
             )
         })
         .collect();
-    Operation {
-        family: family.to_string(),
-        component: component.to_string(),
-        event_type: event_type.to_string(),
+    Figures {
         calls_total: current.calls(),
         failures_total: reading.failure_total(),
         windows,
@@ -270,7 +326,7 @@ mod tests {
         }
         let mut t = 0.0;
         while t <= 600.0 {
-            rings.push(t, &read(&m).operations);
+            rings.push(t, &read(&m));
             for _ in 0..5 {
                 m.record_mcp_event_success("c", "e", 0.2);
             }
@@ -307,7 +363,7 @@ mod tests {
         let m = metrics();
         let mut rings = Rings::default();
         m.record_mcp_event_failure("c", "e", "Timeout", 0.01);
-        rings.push(0.0, &read(&m).operations);
+        rings.push(0.0, &read(&m));
         m.record_mcp_event_failure("c", "e", "Refused", 0.01);
         m.record_mcp_event_failure("c", "e", "Refused", 0.01);
         m.record_mcp_event_success("c", "e", 0.01);

@@ -1,5 +1,6 @@
 //! One reading of our own cells, as a scrape sees them: per operation its success count,
-//! failure counts by `error_type` and duration buckets; per component its sessions.
+//! failure counts by `error_type` and duration buckets; the same per MCP method, tool and
+//! prompt from `mcp_server_operation_duration_seconds`; per component its sessions.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError};
@@ -10,6 +11,17 @@ use crate::events::EventFamilies;
 /// An operation: the family prefix (`mcp_event_emit`, or an `OperationFamily`'s), component
 /// and event type.
 pub(super) type OperationKey = (Box<str>, Box<str>, Box<str>);
+
+/// An MCP row: `mcp_method_name`, `gen_ai_tool_name`, `gen_ai_prompt_name` (empty when the
+/// series has no such label), summed over protocol versions and transports.
+pub(super) type McpKey = (Box<str>, Box<str>, Box<str>);
+
+/// A row of the page with a history: an operation or an MCP row.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum RowKey {
+    Operation(OperationKey),
+    Mcp(McpKey),
+}
 
 /// One operation's cells at one moment.
 #[derive(Debug, Clone, Default)]
@@ -42,11 +54,13 @@ pub(super) struct SessionReading {
 #[derive(Debug, Default)]
 pub(super) struct Reading {
     pub(super) operations: BTreeMap<OperationKey, OperationReading>,
+    /// Calls are the histogram's counts; failures the series with an `error_type`.
+    pub(super) mcp: BTreeMap<McpKey, OperationReading>,
     pub(super) sessions: BTreeMap<Box<str>, SessionReading>,
 }
 
 /// Reads the cells of `metrics`: the seed's `mcp_event_emit_*` and every declared operation
-/// family, and the session families. Takes the families' read locks one at a time, as a
+/// family, the MCP layer's operation family if a layer created it, and the session families. Takes the families' read locks one at a time, as a
 /// scrape does; nothing here runs on the recording path.
 pub(super) fn read(metrics: &SessionMetrics) -> Reading {
     let mut reading = Reading::default();
@@ -62,6 +76,8 @@ pub(super) fn read(metrics: &SessionMetrics) -> Reading {
     for events in &declared {
         read_events(events, &mut reading.operations);
     }
+    #[cfg(feature = "mcp")]
+    read_mcp(metrics, &mut reading.mcp);
     let sessions = &mut reading.sessions;
     families.session_start.for_each(|labels, counter| {
         sessions.entry(labels[0].clone()).or_default().started += counter.get();
@@ -97,6 +113,32 @@ fn read_events(events: &EventFamilies, operations: &mut BTreeMap<OperationKey, O
     events.failure.for_each(|labels, counter| {
         let entry = operations.entry(key(labels)).or_default();
         *entry.failures.entry(labels[2].clone()).or_default() += counter.get();
+    });
+}
+
+/// Sums the series of `mcp_server_operation_duration_seconds` per method, tool and prompt:
+/// a series without `error_type` holds successes, one with it failures of that type.
+#[cfg(feature = "mcp")]
+fn read_mcp(metrics: &SessionMetrics, rows: &mut BTreeMap<McpKey, OperationReading>) {
+    crate::mcp::for_each_operation_series(metrics, |labels, histogram| {
+        let key = (labels[0].clone(), labels[1].clone(), labels[2].clone());
+        let entry = rows.entry(key).or_default();
+        let counts = histogram.counts();
+        let calls: u64 = counts.iter().sum();
+        if entry.buckets.len() == counts.len() {
+            for (sum, count) in entry.buckets.iter_mut().zip(&counts) {
+                *sum += count;
+            }
+        } else {
+            entry.bounds = histogram.bounds().clone();
+            entry.buckets = counts;
+        }
+        let error_type = &labels[3];
+        if error_type.is_empty() {
+            entry.success += calls;
+        } else {
+            *entry.failures.entry(error_type.clone()).or_default() += calls;
+        }
     });
 }
 

@@ -1,8 +1,9 @@
-//! The bounded history of each operation: its last [`HISTORY_SAMPLES`] readings.
+//! The bounded history of each row (operation or MCP method, tool, prompt): its last
+//! [`HISTORY_SAMPLES`] readings.
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::reading::{OperationKey, OperationReading};
+use super::reading::{OperationReading, Reading, RowKey};
 use super::{HISTORY_SAMPLES, MAX_TRACKED_OPERATIONS};
 
 /// One operation at one moment, in one allocation: the success count, the non-cumulative
@@ -66,7 +67,7 @@ pub(super) fn counts_in_order(error_types: &[Box<str>], reading: &OperationReadi
 #[derive(Debug)]
 pub(super) struct OperationHistory {
     /// Error types in the order they were first seen; at most the family's
-    /// `MAX_ERROR_TYPES + 1` (the overflow type).
+    /// `MAX_ERROR_TYPES + 1` (the overflow type), or the MCP layer's fixed set.
     pub(super) error_types: Vec<Box<str>>,
     samples: VecDeque<Sample>,
 }
@@ -143,24 +144,36 @@ impl OperationHistory {
     }
 }
 
-/// The histories of all operations.
+/// The histories of all rows, operations and MCP rows alike.
 #[derive(Debug, Default)]
 pub(super) struct Rings {
-    pub(super) operations: BTreeMap<OperationKey, OperationHistory>,
+    pub(super) rows: BTreeMap<RowKey, OperationHistory>,
 }
 
 impl Rings {
-    /// Adds one sample per operation of `readings`; an operation beyond
-    /// [`MAX_TRACKED_OPERATIONS`] gets no history.
-    pub(super) fn push(&mut self, at: f64, readings: &BTreeMap<OperationKey, OperationReading>) {
-        for (key, reading) in readings {
-            if let Some(history) = self.operations.get_mut(key) {
-                history.push(at, reading);
-            } else if self.operations.len() < MAX_TRACKED_OPERATIONS {
-                let mut history = OperationHistory::new();
-                history.push(at, reading);
-                self.operations.insert(key.clone(), history);
-            }
+    /// Adds one sample per row of `reading`, the MCP rows (bounded by the layer's own label
+    /// bounds) first; a row beyond [`MAX_TRACKED_OPERATIONS`] gets no history.
+    pub(super) fn push(&mut self, at: f64, reading: &Reading) {
+        let mcp = reading
+            .mcp
+            .iter()
+            .map(|(key, r)| (RowKey::Mcp(key.clone()), r));
+        let operations = reading
+            .operations
+            .iter()
+            .map(|(key, r)| (RowKey::Operation(key.clone()), r));
+        for (key, row) in mcp.chain(operations) {
+            self.push_row(at, key, row);
+        }
+    }
+
+    fn push_row(&mut self, at: f64, key: RowKey, reading: &OperationReading) {
+        if let Some(history) = self.rows.get_mut(&key) {
+            history.push(at, reading);
+        } else if self.rows.len() < MAX_TRACKED_OPERATIONS {
+            let mut history = OperationHistory::new();
+            history.push(at, reading);
+            self.rows.insert(key, history);
         }
     }
 }
@@ -227,15 +240,22 @@ mod tests {
     #[test]
     fn operations_beyond_the_cap_get_no_history() {
         let mut rings = Rings::default();
-        let readings: BTreeMap<OperationKey, OperationReading> = (0..MAX_TRACKED_OPERATIONS + 5)
-            .map(|i| {
-                let key = ("p".into(), format!("c{i}").into(), "e".into());
-                (key, reading(1, &[]))
-            })
-            .collect();
+        let readings = Reading {
+            operations: (0..MAX_TRACKED_OPERATIONS + 5)
+                .map(|i| {
+                    let key = ("p".into(), format!("c{i}").into(), "e".into());
+                    (key, reading(1, &[]))
+                })
+                .collect(),
+            mcp: BTreeMap::from([(("ping".into(), "".into(), "".into()), reading(1, &[]))]),
+            ..Reading::default()
+        };
         rings.push(0.0, &readings);
         rings.push(5.0, &readings);
-        assert_eq!(rings.operations.len(), MAX_TRACKED_OPERATIONS);
+        assert_eq!(rings.rows.len(), MAX_TRACKED_OPERATIONS);
+        // The MCP row is taken first, so it has its history despite the cap.
+        let ping = RowKey::Mcp(("ping".into(), "".into(), "".into()));
+        assert_eq!(rings.rows[&ping].samples().len(), 2);
     }
 
     /// The figure in BENCHMARKS.md: `cargo test -p session-metrics --lib

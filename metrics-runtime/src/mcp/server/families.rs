@@ -133,6 +133,19 @@ pub(crate) fn existing_in(metrics: &SessionMetrics) -> Option<Arc<ServerFamilies
         .and_then(|(_, found)| found.as_ref().ok().cloned())
 }
 
+/// Calls `f` with every series of `mcp_server_operation_duration_seconds` in `metrics`, if a
+/// layer created the family: its label values in the order of [`OPERATION_LABELS`] (empty
+/// for an absent label) and its histogram. Takes the family's read lock, as a scrape does.
+#[cfg(feature = "http")]
+pub(crate) fn for_each_operation_series(
+    metrics: &SessionMetrics,
+    f: impl FnMut(&[Box<str>], &Histogram),
+) {
+    if let Some(families) = existing_in(metrics) {
+        families.operation.for_each(f);
+    }
+}
+
 struct RegisteredServer(Arc<ServerFamilies>);
 
 impl Collector for RegisteredServer {

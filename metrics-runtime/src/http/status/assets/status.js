@@ -8,7 +8,8 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const state = {
   doc: null,
   window: 0,
-  sort: { key: "p95", dir: "desc" },
+  // Per table: the operations and the MCP rows, each by the slowest p95 first.
+  sorts: { operations: { key: "p95", dir: "desc" }, mcp: { key: "p95", dir: "desc" } },
   filter: "",
 };
 
@@ -81,11 +82,18 @@ function sparkline(values, kind) {
   return svg;
 }
 
-function sortValue(op, key) {
-  const w = op.windows[state.window];
+// The name of an MCP row besides its method: its tool or prompt, if any.
+function mcpName(row) {
+  return row.tool !== null ? row.tool : row.prompt !== null ? row.prompt : "";
+}
+
+function sortValue(row, key) {
+  const w = row.windows[state.window];
   switch (key) {
-    case "component": return op.component;
-    case "event_type": return op.event_type;
+    case "component": return row.component;
+    case "event_type": return row.event_type;
+    case "method": return row.method;
+    case "name": return mcpName(row);
     case "calls": return w.calls;
     case "rate": return w.calls_per_second;
     case "error_ratio": return w.error_ratio;
@@ -96,16 +104,21 @@ function sortValue(op, key) {
   }
 }
 
-function compare(a, b) {
-  const { key, dir } = state.sort;
-  const va = sortValue(a, key);
-  const vb = sortValue(b, key);
-  // Missing figures go last whichever the direction.
-  if (va === null && vb === null) return 0;
-  if (va === null) return 1;
-  if (vb === null) return -1;
-  const order = typeof va === "string" ? va.localeCompare(vb) : va - vb;
-  return dir === "asc" ? order : -order;
+const TEXT_KEYS = ["component", "event_type", "method", "name"];
+
+// A comparison of rows by the sort of `table` ("operations" or "mcp").
+function comparer(table) {
+  return (a, b) => {
+    const { key, dir } = state.sorts[table];
+    const va = sortValue(a, key);
+    const vb = sortValue(b, key);
+    // Missing figures go last whichever the direction.
+    if (va === null && vb === null) return 0;
+    if (va === null) return 1;
+    if (vb === null) return -1;
+    const order = typeof va === "string" ? va.localeCompare(vb) : va - vb;
+    return dir === "asc" ? order : -order;
+  };
 }
 
 function numberCell(className, value, text) {
@@ -114,14 +127,9 @@ function numberCell(className, value, text) {
   return td;
 }
 
-function operationRow(op) {
-  const w = op.windows[state.window];
-  const tr = el("tr");
-  tr.setAttribute("data-component", op.component);
-  tr.setAttribute("data-event-type", op.event_type);
-  tr.appendChild(el("td", "component", op.component));
-  const event = op.family === "mcp_event_emit" ? op.event_type : op.event_type + " (" + op.family + ")";
-  tr.appendChild(el("td", "event-type", event));
+// The figures every row has, from calls to the p95 sparkline, appended to `tr`.
+function figureCells(tr, row) {
+  const w = row.windows[state.window];
   tr.appendChild(numberCell("calls", w.calls, String(w.calls)));
   tr.appendChild(numberCell("rate", w.calls_per_second, fmtRate(w.calls_per_second)));
   tr.appendChild(numberCell("error-ratio", w.error_ratio, fmtRatio(w.error_ratio)));
@@ -137,12 +145,44 @@ function operationRow(op) {
   }
   tr.appendChild(failures);
   const calls = el("td", "spark-calls");
-  calls.appendChild(sparkline(op.sparkline.calls, "calls"));
+  calls.appendChild(sparkline(row.sparkline.calls, "calls"));
   tr.appendChild(calls);
   const p95 = el("td", "spark-p95");
-  p95.appendChild(sparkline(op.sparkline.p95_seconds, "p95"));
+  p95.appendChild(sparkline(row.sparkline.p95_seconds, "p95"));
   tr.appendChild(p95);
+}
+
+function operationRow(op) {
+  const tr = el("tr");
+  tr.setAttribute("data-component", op.component);
+  tr.setAttribute("data-event-type", op.event_type);
+  tr.appendChild(el("td", "component", op.component));
+  const event = op.family === "mcp_event_emit" ? op.event_type : op.event_type + " (" + op.family + ")";
+  tr.appendChild(el("td", "event-type", event));
+  figureCells(tr, op);
   return tr;
+}
+
+function mcpRow(row) {
+  const tr = el("tr");
+  tr.setAttribute("data-method", row.method);
+  tr.setAttribute("data-name", mcpName(row));
+  tr.appendChild(el("td", "method", row.method));
+  const kind = row.tool !== null ? "tool" : row.prompt !== null ? "prompt" : "";
+  const name = el("td", "name", mcpName(row) || "–");
+  if (kind) name.setAttribute("data-kind", kind);
+  tr.appendChild(name);
+  figureCells(tr, row);
+  return tr;
+}
+
+// Marks the sorted column of `table`'s header.
+function markSorted(table) {
+  for (const th of document.querySelectorAll("#" + table + " th[data-sort]")) {
+    th.classList.remove("sorted-asc", "sorted-desc");
+    const sort = state.sorts[table];
+    if (th.getAttribute("data-sort") === sort.key) th.classList.add("sorted-" + sort.dir);
+  }
 }
 
 function sessionRow(s) {
@@ -166,20 +206,21 @@ function render() {
   document.getElementById("uptime").textContent = fmtUptime(doc.process.uptime_seconds);
   document.getElementById("scrapes").textContent = String(doc.process.scrape_count);
   const span = fmtSpan(doc.process.history_samples * doc.process.sample_interval_seconds);
-  document.getElementById("spark-calls-head").textContent = "calls, last " + span;
-  document.getElementById("spark-p95-head").textContent = "p95, last " + span;
+  for (const th of document.querySelectorAll(".spark-calls-head")) th.textContent = "calls, last " + span;
+  for (const th of document.querySelectorAll(".spark-p95-head")) th.textContent = "p95, last " + span;
 
   const needle = state.filter.toLowerCase();
   const ops = doc.operations
     .filter((op) => op.component.toLowerCase().includes(needle))
-    .sort(compare);
+    .sort(comparer("operations"));
   const body = document.querySelector("#operations tbody");
   body.replaceChildren(...ops.map(operationRow));
   document.getElementById("no-operations").hidden = doc.operations.length > 0;
-  for (const th of document.querySelectorAll("#operations th[data-sort]")) {
-    th.classList.remove("sorted-asc", "sorted-desc");
-    if (th.getAttribute("data-sort") === state.sort.key) th.classList.add("sorted-" + state.sort.dir);
-  }
+  markSorted("operations");
+  const mcp = doc.mcp_operations.slice().sort(comparer("mcp"));
+  document.querySelector("#mcp tbody").replaceChildren(...mcp.map(mcpRow));
+  document.getElementById("no-mcp").hidden = doc.mcp_operations.length > 0;
+  markSorted("mcp");
   for (const button of document.querySelectorAll("#windows button")) {
     button.classList.toggle("active", Number(button.getAttribute("data-window")) === state.window);
   }
@@ -206,16 +247,19 @@ async function refresh() {
 }
 
 function start() {
-  for (const th of document.querySelectorAll("#operations th[data-sort]")) {
-    th.addEventListener("click", () => {
-      const key = th.getAttribute("data-sort");
-      if (state.sort.key === key) {
-        state.sort.dir = state.sort.dir === "asc" ? "desc" : "asc";
-      } else {
-        state.sort = { key, dir: key === "component" || key === "event_type" ? "asc" : "desc" };
-      }
-      render();
-    });
+  for (const table of Object.keys(state.sorts)) {
+    for (const th of document.querySelectorAll("#" + table + " th[data-sort]")) {
+      th.addEventListener("click", () => {
+        const key = th.getAttribute("data-sort");
+        const sort = state.sorts[table];
+        if (sort.key === key) {
+          sort.dir = sort.dir === "asc" ? "desc" : "asc";
+        } else {
+          state.sorts[table] = { key, dir: TEXT_KEYS.includes(key) ? "asc" : "desc" };
+        }
+        render();
+      });
+    }
   }
   for (const button of document.querySelectorAll("#windows button")) {
     button.addEventListener("click", () => {
