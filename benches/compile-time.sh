@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Compile cost of the attribute: a generated crate of 200 functions (half of them `async`),
-# rebuilt after a touch (debug profile), in interleaved rounds, plain and under `#[track_operation]`,
-# `#[tracing::instrument]` and `#[autometrics]`. Prints the median of RUNS rebuilds of each and
-# the ratio to plain. Usage: bash benches/compile-time.sh [RUNS] (default 5).
+# rebuilt after a touch (debug profile), plain and under `#[track_operation]`,
+# `#[tracing::instrument]` and `#[autometrics]`, in interleaved rounds, each rebuild timed in
+# CPU seconds (user + system of cargo and rustc). Prints the median of RUNS rebuilds of each
+# and the ratio to plain. Usage: bash benches/compile-time.sh [RUNS] (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -53,17 +54,18 @@ declare -A times
 for _ in $(seq 1 "$runs"); do
   for v in "${variants[@]}"; do
     touch "$dir/$v/src/lib.rs"
-    start=$(date +%s.%N)
-    cargo build -q --manifest-path "$dir/Cargo.toml" -p "ct-${v//_/-}"
-    end=$(date +%s.%N)
-    times[$v]+="$(echo "$end - $start" | bc -l) "
+    # CPU time (user + system) of cargo and the compiler it runs: steadier than wall-clock
+    # time on a machine that is doing other work.
+    cpu=$( { /usr/bin/time -f '%U %S' cargo build -q --manifest-path "$dir/Cargo.toml" \
+      -p "ct-${v//_/-}" 2>&1 >/dev/null; } | tail -1)
+    times[$v]+="$(echo "$cpu" | awk '{print $1 + $2}') "
   done
 done
 declare -A result
 for v in "${variants[@]}"; do
   result[$v]=$(printf '%s\n' ${times[$v]} | median)
 done
-printf '%-18s %10s %8s\n' variant "median s" "× plain"
+printf '%-18s %10s %8s\n' variant "median CPU s" "× plain"
 for v in "${variants[@]}"; do
   printf '%-18s %10.3f %8.2f\n' "$v" "${result[$v]}" "$(echo "${result[$v]} / ${result[plain]}" | bc -l)"
 done

@@ -12,11 +12,8 @@ async fn fetch(&self, id: u32) -> Result<String, std::io::Error> {
         ::session_metrics::__private::register_operation! {
             __SESSION_METRICS_OPERATION = ::session_metrics::__private::Operation::new(&
             __SESSION_METRICS_CALL_SITE, ::core::concat!(::core::module_path!(), "::",
-            "fetch"), ::core::file!(), ::core::line!(), ::core::option::Option::None, ||
-            { #[allow(unused_imports)] use ::session_metrics::__private:: {
-            ViaErrorLabels as _, ViaNoLabels as _ }; (&&
-            ::session_metrics::__private::LabelsOf:: < std::io::Error > ::NEW)
-            .__sm_error_labels() },)
+            "fetch"), ::core::file!(), ::core::line!(), ::core::option::Option::None,
+            ::session_metrics::__private::no_error_labels,)
         }
         &__SESSION_METRICS_CALL_SITE
     };

@@ -17,11 +17,8 @@ pub fn parse(s: &str) -> Result<u32, std::num::ParseIntError> {
         ::session_metrics::__private::register_operation! {
             __SESSION_METRICS_OPERATION = ::session_metrics::__private::Operation::new(&
             __SESSION_METRICS_CALL_SITE, ::core::concat!(::core::module_path!(), "::",
-            "parse"), ::core::file!(), ::core::line!(), ::core::option::Option::None, ||
-            { #[allow(unused_imports)] use ::session_metrics::__private:: {
-            ViaErrorLabels as _, ViaNoLabels as _ }; (&&
-            ::session_metrics::__private::LabelsOf:: < std::num::ParseIntError > ::NEW)
-            .__sm_error_labels() },)
+            "parse"), ::core::file!(), ::core::line!(), ::core::option::Option::None,
+            ::session_metrics::__private::no_error_labels,)
         }
         &__SESSION_METRICS_CALL_SITE
     };

@@ -353,7 +353,12 @@ fn known_error_type(function: &Function) -> Option<Type> {
             let name = segments[0].ident.to_string();
             name.chars().count() == 1 || generics.contains(&name)
         });
-    nameable.then(|| Type::Path(error.clone()))
+    // A type of the standard library cannot derive `ErrorLabel`: skip the lookup (it would
+    // find nothing and costs compile time at every such function).
+    let from_std = segments.len() > 1
+        && matches!(segments[0].ident.to_string().as_str(), "std" | "core" | "alloc");
+    let prelude = segments.len() == 1 && segments[0].ident == "String";
+    (nameable && !from_std && !prelude).then(|| Type::Path(error.clone()))
 }
 
 /// The `Outcome` of the value behind the reference `value`, chosen where its concrete type is
