@@ -1,4 +1,4 @@
-//! An MCP server over stdio offering the three metrics tools plus instrumented tools of its
+//! An MCP server over stdio offering the four metrics tools plus instrumented tools of its
 //! own (see `shared/example_server.rs`): a fast one, two slow async ones, one failing with
 //! `ErrorData`, one answering `isError`, one that panics, and session start and end tools that
 //! drive the session metrics. `mcp_http_server` serves the same tools over Streamable HTTP.

@@ -33,7 +33,7 @@
 //!   `SESSION_BUDDY_*` environment variables.
 //! - `http` (default): the `/metrics` endpoint in [`http`].
 //! - `push`: pushing to a Prometheus Pushgateway, in `push`.
-//! - `mcp`: the three metrics tools for rmcp servers, in `mcp`.
+//! - `mcp`: the four metrics tools for rmcp servers, in `mcp`.
 //! - `off`: `#[track_operation]` leaves every function exactly as written (arguments are
 //!   still checked). The runtime API stays available.
 //! - `quanta`: time calls with the CPU's time-stamp counter (the `quanta` crate) instead of

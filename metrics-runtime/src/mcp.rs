@@ -1,4 +1,4 @@
-//! The three metrics tools for [rmcp](https://docs.rs/rmcp) MCP servers, the server layer
+//! The four metrics tools for [rmcp](https://docs.rs/rmcp) MCP servers, the server layer
 //! [`Metered`] that measures every request by the OpenTelemetry MCP conventions, and how rmcp
 //! tool results count as success or failure (cargo feature `mcp`). `docs/MCP.md` is the guide.
 //!
@@ -9,9 +9,10 @@
 //! | `get_prometheus_metrics` | [`PrometheusMetrics`]: the text exposition with content type, family count, size and timestamp |
 //! | `list_session_metrics` | [`MetricList`]: every family's name, type, help, labels and histogram buckets |
 //! | `get_metrics_summary` | [`MetricsSummary`]: counts, success ratios, failures by `error_type`, mean and p50/p95/p99 durations per operation; sessions per component; totals |
+//! | `list_operations` | [`OperationList`]: every `#[track_operation]` function of the binary (the [catalogue](crate::operations)): component, event type, function, file, line, family, error labels and objective |
 //!
 //! Every argument is optional ([`PrometheusMetricsArgs`], [`ListMetricsArgs`],
-//! [`SummaryArgs`]); a wrong one is answered as a tool error naming it. Answers are structured
+//! [`SummaryArgs`], [`ListOperationsArgs`]); a wrong one is answered as a tool error naming it. Answers are structured
 //! JSON with an output schema. With metrics disabled the tools still answer, with
 //! `"status": "disabled"`.
 //!
@@ -39,7 +40,7 @@
 //! #[tool_router]
 //! impl Server {
 //!     fn new() -> Self {
-//!         // The server's own tools plus the three metrics tools.
+//!         // The server's own tools plus the four metrics tools.
 //!         Self { tool_router: Self::tool_router() + MetricsTools::default().router() }
 //!     }
 //!
@@ -58,13 +59,14 @@
 //!
 //! // Serve it with `Server::new().serve(rmcp::transport::stdio()).await?.waiting().await?`.
 //! let names: Vec<_> = Server::new().tool_router.list_all().into_iter().map(|t| t.name).collect();
-//! assert_eq!(names, ["get_metrics_summary", "get_prometheus_metrics", "greet", "list_session_metrics"]);
+//! assert_eq!(names, ["get_metrics_summary", "get_prometheus_metrics", "greet", "list_operations", "list_session_metrics"]);
 //! ```
 
 mod args;
 mod duration;
 mod gathered;
 mod list;
+mod operations;
 mod outcome;
 mod schema;
 mod server;
@@ -89,9 +91,12 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-pub use args::{ArgumentError, ListMetricsArgs, PrometheusMetricsArgs, SummaryArgs};
+pub use args::{
+    ArgumentError, ListMetricsArgs, ListOperationsArgs, PrometheusMetricsArgs, SummaryArgs,
+};
 pub use duration::DurationSummary;
 pub use list::{FamilySource, MetricFamilyInfo, MetricList, MetricType};
+pub use operations::{LatencyInfo, ObjectiveInfo, OperationInfo, OperationList};
 pub use outcome::TOOL_ERROR_TYPE;
 pub use quantile::histogram_quantile;
 pub use schema::{standard_schemas, standardise_schema, standardise_tool};
@@ -128,7 +133,14 @@ pub const LIST_SESSION_METRICS: &str = "list_session_metrics";
 /// ```
 pub const GET_METRICS_SUMMARY: &str = "get_metrics_summary";
 
-/// The three metrics tools over one [`SessionMetrics`]: as a [`ToolRouter`] to add to a
+/// Name of the tool answering [`OperationList`].
+///
+/// ```
+/// assert_eq!(session_metrics::mcp::LIST_OPERATIONS, "list_operations");
+/// ```
+pub const LIST_OPERATIONS: &str = "list_operations";
+
+/// The four metrics tools over one [`SessionMetrics`]: as a [`ToolRouter`] to add to a
 /// server's own ([`router`](Self::router)), as a server on their own (the [`ServerHandler`]
 /// impl), or as plain methods.
 ///
@@ -237,13 +249,30 @@ impl MetricsTools {
         summary::summary(self.metrics, args)
     }
 
-    /// Definitions of the three tools (name, title, description, input and output schemas,
+    /// What `list_operations` answers for valid `args`: the binary's catalogued operations
+    /// (see [`OperationList`]).
+    ///
+    /// ```
+    /// use session_metrics::mcp::{ListOperationsArgs, MetricsTools};
+    ///
+    /// #[session_metrics::track_operation("store", "checkpoint")]
+    /// fn checkpoint() {}
+    ///
+    /// let list = MetricsTools::default().list_operations(&ListOperationsArgs::default());
+    /// assert!(list.operations.iter().any(|op| op.event_type == "checkpoint"));
+    /// # checkpoint();
+    /// ```
+    pub fn list_operations(&self, args: &ListOperationsArgs) -> OperationList {
+        operations::list_operations(self.metrics, args)
+    }
+
+    /// Definitions of the four tools (name, title, description, input and output schemas,
     /// read-only annotations), sorted by name.
     ///
     /// ```
     /// let tools = session_metrics::mcp::MetricsTools::tools();
     /// let names: Vec<_> = tools.iter().map(|t| t.name.as_ref()).collect();
-    /// assert_eq!(names, ["get_metrics_summary", "get_prometheus_metrics", "list_session_metrics"]);
+    /// assert_eq!(names, ["get_metrics_summary", "get_prometheus_metrics", "list_operations", "list_session_metrics"]);
     /// assert!(tools.iter().all(|t| t.output_schema.is_some()));
     /// ```
     pub fn tools() -> Vec<Tool> {
@@ -265,6 +294,15 @@ impl MetricsTools {
                  Optional filters: component, event_type (label values), metric_prefix \
                  (metric-name prefix).",
             ),
+            definition::<ListOperationsArgs, OperationList>(
+                LIST_OPERATIONS,
+                "List operations",
+                "Lists every instrumented operation of this binary, known before its first call: \
+                 component, event_type, function (module path and name), source file and line, \
+                 the metric family prefix it records into, the error_type labels it can produce \
+                 and its service-level objective (success ratio, latency threshold and ratio). \
+                 Optional filters: component, event_type.",
+            ),
             definition::<ListMetricsArgs, MetricList>(
                 LIST_SESSION_METRICS,
                 "List session metrics",
@@ -276,7 +314,7 @@ impl MetricsTools {
     }
 
     /// Runs the tool `name` with the arguments of a `tools/call`; `None` if `name` is not one
-    /// of the three. Invalid arguments give a tool error (`is_error: Some(true)`) whose text
+    /// of the four. Invalid arguments give a tool error (`is_error: Some(true)`) whose text
     /// names the argument and the problem; answers are structured content.
     ///
     /// ```
@@ -301,6 +339,8 @@ impl MetricsTools {
             GET_METRICS_SUMMARY => {
                 SummaryArgs::from_arguments(arguments).map(|args| structured(&self.summary(&args)))
             }
+            LIST_OPERATIONS => ListOperationsArgs::from_arguments(arguments)
+                .map(|args| structured(&self.list_operations(&args))),
             _ => return None,
         };
         Some(answer.unwrap_or_else(|error| {
@@ -308,7 +348,7 @@ impl MetricsTools {
         }))
     }
 
-    /// The three tools as a router for any rmcp server `S`, to add to the server's own
+    /// The four tools as a router for any rmcp server `S`, to add to the server's own
     /// router with `+` (or [`ToolRouter::merge`]). The tools do not use the server value.
     ///
     /// ```
@@ -319,7 +359,7 @@ impl MetricsTools {
     ///
     /// let router: ToolRouter<MyServer> = MetricsTools::default().router();
     /// assert!(router.has_route("get_prometheus_metrics"));
-    /// assert_eq!(router.list_all().len(), 3);
+    /// assert_eq!(router.list_all().len(), 4);
     /// ```
     pub fn router<S: MaybeSend + 'static>(self) -> ToolRouter<S> {
         let mut router = ToolRouter::new();
@@ -341,7 +381,7 @@ impl MetricsTools {
     }
 }
 
-/// A server offering only the three tools, e.g. beside a server that has no rmcp router.
+/// A server offering only the four tools, e.g. beside a server that has no rmcp router.
 ///
 /// ```
 /// use rmcp::ServerHandler;

@@ -47,7 +47,7 @@ OWN_TOOLS = {
 }
 # Tools with #[track_operation]; `always_panics` is measured by the server layer only.
 INSTRUMENTED = OWN_TOOLS - {"always_panics"}
-METRICS_TOOLS = {"get_prometheus_metrics", "list_session_metrics", "get_metrics_summary"}
+METRICS_TOOLS = {"get_prometheus_metrics", "list_session_metrics", "get_metrics_summary", "list_operations"}
 FAMILIES = {
     "session_start_total": ("counter", ["component_name", "shell_type"]),
     "session_end_total": ("counter", ["component_name", "status"]),
@@ -152,6 +152,7 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
             )
             self.assertEqual(set(tools["get_metrics_summary"].input_schema["properties"]), {"component", "event_type"})
             self.assertEqual(set(tools["list_session_metrics"].input_schema["properties"]), {"metric_prefix"})
+            self.assertEqual(set(tools["list_operations"].input_schema["properties"]), {"component", "event_type"})
             self.assertIn("delay_ms", tools["slow_work"].input_schema["properties"])
             # `Json<T>` results come with an output schema too.
             self.assertIn("session_id", tools["start_session"].output_schema["properties"])
@@ -160,20 +161,49 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
             self.assertNotIn('"format"', schemas)
             self.assertEqual(tools["start_session"].output_schema["properties"]["session_id"]["minimum"], 0)
 
+    async def test_list_operations_names_the_instrumented_tools(self):
+        async with connect() as session:
+            listed = (await self.call_ok(session, "list_operations", {"component": COMPONENT})).structured_content
+            self.assertEqual(listed["status"], "ok")
+            self.assertEqual(listed["operation_count"], len(INSTRUMENTED))
+            self.assertEqual({op["event_type"] for op in listed["operations"]}, INSTRUMENTED)
+            for op in listed["operations"]:
+                self.assertEqual(op["component"], COMPONENT)
+                self.assertEqual(op["family"], "mcp_event_emit")
+                self.assertTrue(op["function"].endswith("::" + op["event_type"]), op)
+                self.assertTrue(op["file"].endswith(".rs"), op)
+                self.assertGreater(op["line"], 0, op)
+            one = (await self.call_ok(session, "list_operations", {"event_type": "fast_ping"})).structured_content
+            self.assertEqual([op["event_type"] for op in one["operations"]], ["fast_ping"])
+            bad = await self.call_tool_error(session, "list_operations", {"metric_prefix": "x"})
+            self.assertIn("invalid argument `metric_prefix`", bad)
+
     async def test_counts_failures_and_sessions_reach_the_metrics_tools(self):
         async with connect() as session:
-            # Before any call: the families exist but have no series.
-            # Only the layer has recorded something: the `initialize` request.
+            # Before any call: every catalogued operation has its series at 0 (a duration
+            # histogram and a success counter each, and a failure counter per label of a
+            # derived `ErrorLabel`); the session families have none. Of the layer, only the
+            # `initialize` request is recorded.
             listed = (await self.call_ok(session, "list_session_metrics")).structured_content
+            catalogue = (await self.call_ok(session, "list_operations")).structured_content["operations"]
+            self.assertTrue(INSTRUMENTED <= {op["event_type"] for op in catalogue if op["component"] == COMPONENT})
             self.assertEqual(listed["status"], "ok")
             self.assertEqual(
                 {f["name"]: f["series_count"] for f in listed["families"]},
-                {**dict.fromkeys(ALL_FAMILIES, 0), OPERATION: 1},
+                {
+                    **dict.fromkeys(ALL_FAMILIES, 0),
+                    "mcp_event_emit_success_total": len(catalogue),
+                    "mcp_event_emit_duration_seconds": len(catalogue),
+                    "mcp_event_emit_failure_total": sum(len(op["error_labels"]) for op in catalogue),
+                    OPERATION: 1,
+                },
             )
-            empty = (
-                await self.call_ok(session, "get_prometheus_metrics", {"metric_prefix": "mcp_event_"})
-            ).structured_content
-            self.assertEqual((empty["family_count"], empty["text"], empty["size_bytes"]), (0, "", 0))
+            zeros = (
+                await self.call_ok(session, "get_prometheus_metrics", {"metric_prefix": "mcp_event_emit_s"})
+            ).structured_content["text"]
+            for name in INSTRUMENTED:
+                labels = {"component_name": COMPONENT, "event_type": name}
+                self.assertEqual(sample(zeros, "mcp_event_emit_success_total", labels), 0)
 
             # The instrumented tools, a known number of times each. No arguments at all where none
             # are needed: rmcp must accept a call without an `arguments` object.
@@ -220,7 +250,12 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(summary["status"], "ok")
         self.assertIsNone(summary["message"])
         ops = {(op["component"], op["event_type"]): op for op in summary["operations"]}
-        self.assertEqual(set(ops), {(COMPONENT, tool) for tool in INSTRUMENTED})
+        self.assertEqual({key for key in ops if key[0] == COMPONENT}, {(COMPONENT, tool) for tool in INSTRUMENTED})
+        # Other catalogued operations linked into the binary (the runtime's session tracker)
+        # are summarised from their zero-valued series: never called.
+        for key, op in ops.items():
+            if key[0] != COMPONENT:
+                self.assertEqual(op["call_count"], 0, key)
         expected = {
             # event_type: (successes, failures by error_type)
             "fast_ping": (5, {}),
@@ -268,12 +303,18 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
         self.assertGreater(component["mean_session_duration_seconds"], 0)
 
         totals = summary["totals"]
-        self.assertEqual(totals["operation_count"], 7)
+        # The seven tools and the session tracker's two, which were never called.
+        self.assertEqual(totals["operation_count"], len(ops))
+        self.assertEqual(len(ops), len(INSTRUMENTED) + 2)
         self.assertEqual(totals["success_count"], 16)
         self.assertEqual(totals["failure_count"], 9)
         self.assertEqual(totals["call_count"], 25)
         self.assertAlmostEqual(totals["success_ratio"], 16 / 25)
-        self.assertEqual(totals["failures_by_error_type"], {"invalid_params": 4, "internal_error": 1, "tool_error": 4})
+        # The session tracker's error type derives `ErrorLabel`: its labels are there at 0.
+        self.assertEqual(
+            totals["failures_by_error_type"],
+            {"invalid_params": 4, "internal_error": 1, "tool_error": 4, "InvalidEvent": 0, "Lifecycle": 0},
+        )
         self.assertEqual(totals["component_count"], 1)
         self.assertEqual((totals["sessions_started"], totals["sessions_ended"]), (3, 2))
         self.assertEqual(totals["active_sessions"], 1)
@@ -347,11 +388,12 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(families["session_duration_seconds"]["buckets"][0], 60)
         self.assertEqual(families[OPERATION]["buckets"][:3], [0.01, 0.02, 0.05])
         self.assertEqual(len(families[SESSION]["buckets"]), 14)
-        # One success and one duration series per instrumented tool (created on its first call,
-        # failing or not); one failure series per (tool, error_type) seen.
-        self.assertEqual(families["mcp_event_emit_success_total"]["series_count"], 7)
-        self.assertEqual(families["mcp_event_emit_duration_seconds"]["series_count"], 7)
-        self.assertEqual(families["mcp_event_emit_failure_total"]["series_count"], 5)
+        # One success and one duration series per catalogued operation (the seven tools and the
+        # session tracker's two, created at 0 at start-up); one failure series per (tool,
+        # error_type) seen, plus the tracker's two `ErrorLabel` labels for each of its two.
+        self.assertEqual(families["mcp_event_emit_success_total"]["series_count"], 9)
+        self.assertEqual(families["mcp_event_emit_duration_seconds"]["series_count"], 9)
+        self.assertEqual(families["mcp_event_emit_failure_total"]["series_count"], 5 + 4)
         self.assertEqual(families["session_start_total"]["series_count"], 2)
         prefixed = (await self.call_ok(session, "list_session_metrics", {"metric_prefix": "mcp_event_"})).structured_content
         self.assertEqual(sorted(f["name"] for f in prefixed["families"]), sorted(n for n in FAMILIES if n.startswith("mcp_event_")))
@@ -375,7 +417,7 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
 
             # Still serving, and none of the rejected calls reached an instrumented handler.
             self.assertEqual(text_of(await self.call_ok(session, "fast_ping")), "pong")
-            self.assertEqual(len((await session.list_tools()).tools), 11)
+            self.assertEqual(len((await session.list_tools()).tools), 12)
             summary = (await self.call_ok(session, "get_metrics_summary")).structured_content
             self.assertEqual(summary["totals"]["call_count"], 1)
             self.assertEqual(summary["totals"]["success_count"], 1)

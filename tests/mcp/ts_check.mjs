@@ -83,6 +83,7 @@ for (const tool of tools) {
 const calls = [
   ["get_prometheus_metrics", {}],
   ["list_session_metrics", {}],
+  ["list_operations", {}],
   ["get_metrics_summary", {}],
   ["start_session", { shell_type: "zsh" }],
   ["end_session", { quality_score: 90 }],

@@ -1,5 +1,5 @@
 //! In-process MCP: rmcp servers with `#[track_operation]` on `#[tool]` methods (on both sides
-//! of `#[tool]`) and the three metrics tools, driven by rmcp's own client over an in-memory
+//! of `#[tool]`) and the four metrics tools, driven by rmcp's own client over an in-memory
 //! pipe. The Python client in `tests/mcp/` is the end-to-end proof; this checks the same
 //! contract from Rust, including the typed answers.
 
@@ -11,11 +11,12 @@ use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, ErrorCode
 use rmcp::service::{RoleClient, RunningService, ServiceError};
 use rmcp::{ErrorData, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 use serde_json::{Value, json};
-use session_metrics::SessionMetrics;
 use session_metrics::mcp::{
-    FamilySource, MetricList, MetricType, MetricsSummary, MetricsTools, PrometheusMetrics, Status,
+    FamilySource, MetricList, MetricType, MetricsSummary, MetricsTools, OperationList,
+    PrometheusMetrics, Status,
 };
 use session_metrics::track_operation;
+use session_metrics::{ErrorLabel, Objective, OperationFamily, SessionMetrics};
 use session_metrics_tests::Site;
 
 const COMPONENT: &str = "mcp_tools_test";
@@ -88,6 +89,28 @@ impl Server {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for Server {}
+
+// Catalogued operations of their own component, for `list_operations`; never called.
+static PAY: Objective = Objective::new("pay").success_ratio(0.995).latency(0.5, 0.9);
+static LEDGER: OperationFamily = OperationFamily::new("mcp_tools_ledger", &[0.1, 1.0]);
+
+#[derive(Debug, ErrorLabel)]
+#[allow(dead_code)] // never constructed: the variants are there for their labels
+enum PayError {
+    Declined,
+    #[error_label("card_expired")]
+    Expired,
+}
+
+const PAY_LINE: u32 = line!() + 2;
+#[track_operation("mcp_tools_catalogue", "pay", objective = PAY)]
+fn pay() -> Result<(), PayError> {
+    Ok(())
+}
+
+const BOOK_LINE: u32 = line!() + 2;
+#[track_operation("mcp_tools_catalogue", "book", family = LEDGER)]
+fn book() {}
 
 /// Serves `server` on one end of an in-memory pipe and returns a client on the other.
 async fn connect<S: ServerHandler>(server: S) -> RunningService<RoleClient, ()> {
@@ -324,7 +347,7 @@ async fn disabled_metrics_are_a_status_not_an_error() {
     let disabled = Box::leak(Box::new(SessionMetrics::disabled()));
     // The tools on their own, through `MetricsTools`' own `ServerHandler`.
     let client = connect(MetricsTools::new(disabled)).await;
-    assert_eq!(client.list_all_tools().await.unwrap().len(), 3);
+    assert_eq!(client.list_all_tools().await.unwrap().len(), 4);
     let summary: MetricsSummary = typed(call(&client, "get_metrics_summary", None).await.unwrap());
     assert_eq!(summary.status, Status::Disabled);
     assert!(summary.message.unwrap().contains("disabled"));
@@ -333,6 +356,10 @@ async fn disabled_metrics_are_a_status_not_an_error() {
     assert_eq!((text.status, text.family_count), (Status::Disabled, 0));
     let list: MetricList = typed(call(&client, "list_session_metrics", None).await.unwrap());
     assert_eq!((list.status, list.family_count), (Status::Disabled, 0));
+    // The operations are the binary's code: listed all the same, with the status.
+    let ops: OperationList = typed(call(&client, "list_operations", None).await.unwrap());
+    assert_eq!(ops.status, Status::Disabled);
+    assert!(ops.operations.iter().any(|op| op.event_type == "pay"));
     let unknown = protocol_error(call(&client, "get_everything", None).await);
     assert_eq!(unknown.code, ErrorCode::INVALID_PARAMS);
     client.cancel().await.unwrap();
@@ -362,6 +389,11 @@ async fn invalid_filters_are_tool_errors_naming_the_argument() {
             json!({ "event_type": "x" }),
             "invalid argument `event_type`: not an argument of this tool",
         ),
+        (
+            "list_operations",
+            json!({ "metric_prefix": "mcp_" }),
+            "invalid argument `metric_prefix`: not an argument of this tool; it accepts `component`, `event_type`",
+        ),
     ];
     for (tool, arguments, message) in cases {
         let result = call(&client, tool, Some(arguments)).await.unwrap();
@@ -381,4 +413,89 @@ async fn invalid_filters_are_tool_errors_naming_the_argument() {
     );
     assert_eq!(all.status, Status::Ok);
     client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn list_operations_answers_the_catalogue() {
+    let client = connect(Server::new(MetricsTools::new(isolated_metrics()))).await;
+    let tools = client.list_all_tools().await.unwrap();
+    let listed = tools.iter().find(|t| t.name == "list_operations").unwrap();
+    assert!(listed.output_schema.is_some());
+    let schema = serde_json::to_string(&listed.output_schema).unwrap();
+    assert!(!schema.contains("\"uint"), "standardised schema: {schema}");
+
+    let answer = call(
+        &client,
+        "list_operations",
+        Some(json!({ "component": "mcp_tools_catalogue" })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.is_error, Some(false));
+    assert_eq!(
+        answer.structured_content.unwrap(),
+        json!({
+            "status": "ok",
+            "message": null,
+            "operation_count": 2,
+            "operations": [
+                {
+                    "component": "mcp_tools_catalogue",
+                    "event_type": "book",
+                    "function": "mcp_tools::book",
+                    "file": file!(),
+                    "line": BOOK_LINE,
+                    "family": "mcp_tools_ledger",
+                    "error_labels": [],
+                    "objective": null,
+                },
+                {
+                    "component": "mcp_tools_catalogue",
+                    "event_type": "pay",
+                    "function": "mcp_tools::pay",
+                    "file": file!(),
+                    "line": PAY_LINE,
+                    "family": "mcp_event_emit",
+                    "error_labels": ["Declined", "card_expired"],
+                    "objective": {
+                        "name": "pay",
+                        "success_ratio": 0.995,
+                        "latency": { "threshold_seconds": 0.5, "ratio": 0.9 },
+                    },
+                },
+            ],
+            "filters": { "component": "mcp_tools_catalogue", "event_type": null },
+        })
+    );
+
+    // The server's own instrumented tools are operations too; `event_type` filters.
+    let server: OperationList = typed(
+        call(
+            &client,
+            "list_operations",
+            Some(json!({ "component": COMPONENT })),
+        )
+        .await
+        .unwrap(),
+    );
+    let events: Vec<_> = server
+        .operations
+        .iter()
+        .map(|op| op.event_type.as_str())
+        .collect();
+    assert_eq!(events, ["above", "answers", "below", "fails", "reports"]);
+    let one: OperationList = typed(
+        call(
+            &client,
+            "list_operations",
+            Some(json!({ "component": COMPONENT, "event_type": "fails" })),
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(one.operation_count, 1);
+    assert_eq!(one.operations[0].function, "mcp_tools::fails");
+    client.cancel().await.unwrap();
+    // Called here only so that they are not dead code; the listing did not need them.
+    let _ = (pay(), book());
 }

@@ -1,5 +1,5 @@
 //! The example MCP server's tools, shared by `mcp_server` (stdio) and `mcp_http_server`
-//! (Streamable HTTP): the three metrics tools plus instrumented tools of its own: a fast one,
+//! (Streamable HTTP): the four metrics tools plus instrumented tools of its own: a fast one,
 //! two slow async ones, one failing with `ErrorData`, one answering `isError`, one that
 //! panics, and session start and end tools that drive the session metrics.
 //!
@@ -91,7 +91,7 @@ pub struct ExampleServer {
 impl ExampleServer {
     pub fn new() -> Self {
         Self {
-            // Our tools plus the three metrics tools over the global metrics.
+            // Our tools plus the four metrics tools over the global metrics.
             // Schemas without schemars' number formats (`uint64`, ...), which strict JSON
             // Schema validators warn about.
             tool_router: standard_schemas(Self::tool_router() + MetricsTools::default().router()),

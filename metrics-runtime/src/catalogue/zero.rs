@@ -15,15 +15,58 @@ pub(crate) fn materialise(metrics: &'static SessionMetrics) {
         return;
     }
     for op in operations() {
-        let Some(events) = events_of(metrics, op.site()) else {
-            continue;
-        };
-        let labels = [op.component(), op.event_type()];
-        drop(events.duration.with(&labels));
-        drop(events.success.with(&labels));
-        for label in op.error_labels() {
-            drop(events.failure_counter(op.component(), op.event_type(), label));
+        if let Some(events) = events_of(metrics, op.site()) {
+            zero(events, op);
         }
+    }
+}
+
+/// The series of `op` at 0 in `events`.
+fn zero(events: &EventFamilies, op: &Operation) {
+    let labels = [op.component(), op.event_type()];
+    drop(events.duration.with(&labels));
+    drop(events.success.with(&labels));
+    for label in op.error_labels() {
+        drop(events.failure_counter(op.component(), op.event_type(), label));
+    }
+}
+
+impl SessionMetrics {
+    /// Creates at 0 the series of every catalogued operation that records into the
+    /// `mcp_event_emit` families (see [`operations`](crate::operations)), in these metrics:
+    /// the duration histogram, the success counter and, for an error type that derives
+    /// [`ErrorLabel`](trait@crate::ErrorLabel), a failure counter per label (within the
+    /// `error_type` cap). Returns how many operations it covered.
+    ///
+    /// The global metrics do this themselves when they are created (by `init_*` or on first
+    /// use); this is for another instance, e.g. one that is pushed or served on its own.
+    /// Operations of a declared [`OperationFamily`](crate::OperationFamily) are skipped: such
+    /// a family lives in the global metrics only. Existing series are left as they are;
+    /// disabled metrics get nothing (0).
+    ///
+    /// ```
+    /// use session_metrics::{SessionMetrics, track_operation};
+    ///
+    /// #[track_operation("store", "compact")]
+    /// fn compact() {}
+    ///
+    /// let metrics = SessionMetrics::new(prometheus::Registry::new())?;
+    /// assert!(metrics.create_catalogued_series() >= 1);
+    /// let text = metrics.export_metrics();
+    /// assert!(text.contains(r#"mcp_event_emit_success_total{component_name="store",event_type="compact"} 0"#));
+    /// # compact();
+    /// # Ok::<(), session_metrics::Error>(())
+    /// ```
+    pub fn create_catalogued_series(&self) -> usize {
+        let Some(families) = self.families() else {
+            return 0;
+        };
+        let mut covered = 0;
+        for op in operations().filter(|op| op.site().operation_family().is_none()) {
+            zero(&families.events, op);
+            covered += 1;
+        }
+        covered
     }
 }
 

@@ -78,6 +78,27 @@ pub struct SummaryArgs {
     pub event_type: Option<String>,
 }
 
+/// Arguments of `list_operations`; calling it with no arguments lists every operation.
+///
+/// ```
+/// use session_metrics::mcp::ListOperationsArgs;
+///
+/// let args = serde_json::json!({ "event_type": "checkout" });
+/// let args = ListOperationsArgs::from_arguments(args.as_object()).unwrap();
+/// assert_eq!((args.component, args.event_type.as_deref()), (None, Some("checkout")));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(
+    description = "Arguments of `list_operations`; calling it with no arguments lists every operation."
+)]
+#[serde(deny_unknown_fields)]
+pub struct ListOperationsArgs {
+    /// Only operations of this component (`component_name` label).
+    pub component: Option<String>,
+    /// Only operations with this `event_type`.
+    pub event_type: Option<String>,
+}
+
 /// A tool argument that has the wrong type or value, or is not an argument of the tool.
 ///
 /// The tools answer it as a tool error (`isError: true`) whose text is this error's
@@ -267,6 +288,34 @@ impl SummaryArgs {
     /// let args = serde_json::json!({ "component": "buddy", "event_type": null });
     /// let args = SummaryArgs::from_arguments(args.as_object()).unwrap();
     /// assert_eq!((args.component.as_deref(), args.event_type), (Some("buddy"), None));
+    /// ```
+    pub fn from_arguments(arguments: Option<&JsonObject>) -> Result<Self, ArgumentError> {
+        let [component, event_type] = parse(
+            arguments,
+            [
+                ("component", Kind::LabelValue),
+                ("event_type", Kind::LabelValue),
+            ],
+        )?;
+        Ok(Self {
+            component,
+            event_type,
+        })
+    }
+}
+
+impl ListOperationsArgs {
+    /// Validates the arguments of a `tools/call` (`None` when the call had none).
+    ///
+    /// # Errors
+    /// As for [`PrometheusMetricsArgs::from_arguments`].
+    ///
+    /// ```
+    /// use session_metrics::mcp::ListOperationsArgs;
+    ///
+    /// let bad = serde_json::json!({ "metric_prefix": "mcp_" });
+    /// let error = ListOperationsArgs::from_arguments(bad.as_object()).unwrap_err();
+    /// assert_eq!(error.argument, "metric_prefix");
     /// ```
     pub fn from_arguments(arguments: Option<&JsonObject>) -> Result<Self, ArgumentError> {
         let [component, event_type] = parse(

@@ -111,7 +111,7 @@ impl NetworkTransport {
 ///
 /// The families are registered in the [`SessionMetrics`] registry (the global one of
 /// [`get_metrics`] for [`Metered::new`]) when the first layer is made, so the exposition,
-/// `/metrics` and the three metrics tools show them beside the session metrics. With metrics
+/// `/metrics` and the metrics tools show them beside the session metrics. With metrics
 /// disabled the layer records nothing and only passes requests through.
 ///
 /// ```
@@ -154,7 +154,7 @@ impl NetworkTransport {
 /// use session_metrics::mcp::{Metered, MetricsTools, NetworkTransport};
 ///
 /// let metrics = Box::leak(Box::new(session_metrics::SessionMetrics::new(prometheus::Registry::new())?));
-/// // The three metrics tools as a server of their own, measured into `metrics`, over TCP.
+/// // The four metrics tools as a server of their own, measured into `metrics`, over TCP.
 /// let server = Metered::with_metrics(MetricsTools::new(metrics), metrics)
 ///     .network_transport(NetworkTransport::Tcp);
 /// assert_eq!(server.transport().as_str(), "tcp");
