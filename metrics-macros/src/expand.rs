@@ -356,7 +356,10 @@ fn known_error_type(function: &Function) -> Option<Type> {
     // A type of the standard library cannot derive `ErrorLabel`: skip the lookup (it would
     // find nothing and costs compile time at every such function).
     let from_std = segments.len() > 1
-        && matches!(segments[0].ident.to_string().as_str(), "std" | "core" | "alloc");
+        && matches!(
+            segments[0].ident.to_string().as_str(),
+            "std" | "core" | "alloc"
+        );
     let prelude = segments.len() == 1 && segments[0].ident == "String";
     (nameable && !from_std && !prelude).then(|| Type::Path(error.clone()))
 }
