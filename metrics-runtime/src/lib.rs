@@ -293,19 +293,7 @@ pub(crate) const fn http_text_content_type() -> &'static str {
 pub mod __private {
     pub use crate::__session_metrics_register_operation as register_operation;
     pub use crate::callsite::{CallSite, ErrorLevel, Guard};
-    #[cfg(any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "fuchsia",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "windows",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "illumos"
-    ))]
-    pub use crate::catalogue::OPERATIONS;
+    pub use crate::catalogue::linked_exports::*;
     pub use crate::catalogue::{
         ErrorLabels, LabelsOf, Operation, ViaErrorLabels, ViaNoLabels, no_error_labels,
     };
@@ -314,19 +302,6 @@ pub mod __private {
     pub use crate::instrumented::{Instrumented, call_once, expect_output, instrument};
     pub use crate::outcome::{Outcome, Probe, ViaAny, ViaCallOutcome, ViaLabel, ViaTypeName};
     pub use crate::try_exit::{Branch, FromResidual, from_residual};
-    #[cfg(any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "fuchsia",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "tvos",
-        target_os = "windows",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "illumos"
-    ))]
-    pub use linkme;
     #[cfg(feature = "tracing")]
     pub use tracing;
 }

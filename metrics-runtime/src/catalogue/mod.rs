@@ -168,6 +168,12 @@ mod linked {
     pub(crate) fn entries() -> &'static [Operation] {
         &OPERATIONS
     }
+
+    /// Re-exported by `__private` for the expansion.
+    pub mod exports {
+        pub use super::OPERATIONS;
+        pub use linkme;
+    }
 }
 
 #[cfg(not(any(
@@ -195,23 +201,15 @@ mod linked {
     pub(crate) fn entries() -> &'static [Operation] {
         &[]
     }
+
+    /// Nothing to re-export without link-time support.
+    pub mod exports {}
 }
 
-#[cfg(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "fuchsia",
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "tvos",
-    target_os = "windows",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "illumos"
-))]
-#[doc(hidden)]
-pub use linked::OPERATIONS;
 use linked::entries;
+/// What the expansion needs of linkme, where it is supported (nothing elsewhere).
+#[doc(hidden)]
+pub use linked::exports as linked_exports;
 
 /// The labels a derived [`ErrorLabel`](trait@crate::ErrorLabel) can return, all of them;
 /// implemented by the derive. Not public API.
