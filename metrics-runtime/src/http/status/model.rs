@@ -104,14 +104,15 @@ pub(super) struct Session {
     pub(super) quality_score: Option<f64>,
 }
 
-/// The document at `now` (seconds since the history began).
-/// What the document says about the process besides the cells.
+/// What the document says about the process besides the cells; `now` is in seconds since
+/// the history began.
 pub(super) struct ProcessFacts {
     pub(super) now: f64,
     pub(super) scrapes: u64,
     pub(super) interval: f64,
 }
 
+/// The document at `facts.now`.
 pub(super) fn document(reading: &Reading, rings: &Rings, facts: &ProcessFacts) -> StatusDocument {
     let now = facts.now;
     let operations = reading
