@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+pub mod mcp;
 pub mod prom;
 pub mod tools;
 

@@ -14,15 +14,16 @@ use rmcp::model::{
     GetPromptRequestParams, PromptMessage, Request, Role, ServerCapabilities, ServerConfig,
     ServerResult,
 };
-use rmcp::service::{PeerRequestOptions, RoleClient, RunningService, ServiceError};
+use rmcp::service::{PeerRequestOptions, ServiceError};
 use rmcp::{
-    ErrorData, ServerHandler, ServiceExt, prompt, prompt_handler, prompt_router, tool,
-    tool_handler, tool_router,
+    ErrorData, ServerHandler, prompt, prompt_handler, prompt_router, tool, tool_handler,
+    tool_router,
 };
 use session_metrics::mcp::{
     FamilySource, Metered, MetricList, MetricsSummary, MetricsTools, NetworkTransport,
 };
 use session_metrics::{SessionMetrics, track_operation};
+use session_metrics_tests::mcp::{Client, isolated_metrics, serve_in_memory};
 use session_metrics_tests::{Exposition, Site};
 
 const COMPONENT: &str = "mcp_layer_test";
@@ -123,27 +124,6 @@ impl ServerHandler for Server {
     }
 }
 
-fn isolated_metrics() -> &'static SessionMetrics {
-    Box::leak(Box::new(
-        SessionMetrics::new(prometheus::Registry::new()).unwrap(),
-    ))
-}
-
-type Client = RunningService<RoleClient, ()>;
-
-/// Serves `server` on one end of an in-memory pipe; returns a client on the other and the
-/// server's task, which ends (dropping the server) when the session closes.
-async fn connect<S: rmcp::Service<rmcp::RoleServer>>(
-    server: S,
-) -> (Client, tokio::task::JoinHandle<()>) {
-    let (server_end, client_end) = tokio::io::duplex(64 * 1024);
-    let task = tokio::spawn(async move {
-        let running = server.serve(server_end).await.expect("server starts");
-        let _ = running.waiting().await;
-    });
-    (().serve(client_end).await.expect("client connects"), task)
-}
-
 async fn call(client: &Client, name: &'static str) -> Result<CallToolResult, ServiceError> {
     client.call_tool(CallToolRequestParams::new(name)).await
 }
@@ -181,7 +161,7 @@ fn count(metrics: &SessionMetrics, version: &str, labels: &[(&str, &str)]) -> f6
 async fn every_request_is_counted_with_bounded_labels() {
     let metrics = isolated_metrics();
     let server = Metered::with_metrics(Server::new(MetricsTools::new(metrics)), metrics);
-    let (client, server_task) = connect(server).await;
+    let (client, server_task) = serve_in_memory(server).await;
     let version = client.peer_info().unwrap().protocol_version.to_string();
 
     let tools = client.list_all_tools().await.unwrap();
@@ -365,7 +345,7 @@ async fn every_request_is_counted_with_bounded_labels() {
 async fn a_cancelled_request_drops_the_handler_and_is_recorded() {
     let metrics = isolated_metrics();
     let server = Metered::with_metrics(Server::new(MetricsTools::new(metrics)), metrics);
-    let (client, _server_task) = connect(server).await;
+    let (client, _server_task) = serve_in_memory(server).await;
     let version = client.peer_info().unwrap().protocol_version.to_string();
     let before = Site::global(COMPONENT, "slow");
 
@@ -420,7 +400,7 @@ async fn closing_the_transport_cancels_requests_in_flight() {
     let metrics = isolated_metrics();
     let server = Metered::with_metrics(Server::new(MetricsTools::new(metrics)), metrics)
         .network_transport(NetworkTransport::Tcp);
-    let (client, server_task) = connect(server).await;
+    let (client, server_task) = serve_in_memory(server).await;
     let started = SLEEPS_STARTED.load(Ordering::SeqCst);
     let peer = client.peer().clone();
     let pending =
@@ -485,7 +465,7 @@ async fn the_metrics_tools_list_the_layer_families() {
 async fn disabled_metrics_pass_requests_through() {
     let metrics: &'static SessionMetrics = Box::leak(Box::new(SessionMetrics::disabled()));
     let server = Metered::with_metrics(Server::new(MetricsTools::new(metrics)), metrics);
-    let (client, _task) = connect(server).await;
+    let (client, _task) = serve_in_memory(server).await;
     assert_eq!(call(&client, "ok").await.unwrap().is_error, Some(false));
     let pong = client
         .send_request(ClientRequest::PingRequest(Default::default()))

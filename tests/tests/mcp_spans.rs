@@ -20,15 +20,16 @@ use rmcp::model::{
     CallToolRequestParams, ClientRequest, GetPromptRequestParams, PromptMessage, Request, Role,
     ServerCapabilities, ServerConfig,
 };
-use rmcp::service::{PeerRequestOptions, RoleClient, RunningService};
+use rmcp::service::PeerRequestOptions;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{
-    ErrorData, ServerHandler, ServiceExt, prompt, prompt_handler, prompt_router, tool,
-    tool_handler, tool_router,
+    ErrorData, ServerHandler, prompt, prompt_handler, prompt_router, tool, tool_handler,
+    tool_router,
 };
 use session_metrics::mcp::{Metered, NetworkTransport};
 use session_metrics::{SessionMetrics, track_operation};
+use session_metrics_tests::mcp::{connect, isolated_metrics};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Dispatch, Subscriber};
@@ -198,23 +199,6 @@ impl ServerHandler for Server {
                 .build(),
         )
     }
-}
-
-fn isolated_metrics() -> &'static SessionMetrics {
-    Box::leak(Box::new(
-        SessionMetrics::new(prometheus::Registry::new()).unwrap(),
-    ))
-}
-
-type Client = RunningService<RoleClient, ()>;
-
-async fn connect(server: Metered<Server>) -> Client {
-    let (server_end, client_end) = tokio::io::duplex(64 * 1024);
-    tokio::spawn(async move {
-        let running = server.serve(server_end).await.expect("server starts");
-        let _ = running.waiting().await;
-    });
-    ().serve(client_end).await.expect("client connects")
 }
 
 async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {

@@ -9,7 +9,7 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, ErrorCode, JsonObject};
 use rmcp::service::{RoleClient, RunningService, ServiceError};
-use rmcp::{ErrorData, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
+use rmcp::{ErrorData, ServerHandler, tool, tool_handler, tool_router};
 use serde_json::{Value, json};
 use session_metrics::mcp::{
     FamilySource, MetricList, MetricType, MetricsSummary, MetricsTools, OperationList,
@@ -18,6 +18,7 @@ use session_metrics::mcp::{
 use session_metrics::track_operation;
 use session_metrics::{ErrorLabel, Objective, OperationFamily, SessionMetrics};
 use session_metrics_tests::Site;
+use session_metrics_tests::mcp::{connect, isolated_metrics};
 
 const COMPONENT: &str = "mcp_tools_test";
 const DELAY: Duration = Duration::from_millis(30);
@@ -112,16 +113,6 @@ const BOOK_LINE: u32 = line!() + 2;
 #[track_operation("mcp_tools_catalogue", "book", family = LEDGER)]
 fn book() {}
 
-/// Serves `server` on one end of an in-memory pipe and returns a client on the other.
-async fn connect<S: ServerHandler>(server: S) -> RunningService<RoleClient, ()> {
-    let (server_end, client_end) = tokio::io::duplex(64 * 1024);
-    tokio::spawn(async move {
-        let running = server.serve(server_end).await.expect("server starts");
-        let _ = running.waiting().await;
-    });
-    ().serve(client_end).await.expect("client connects")
-}
-
 async fn call(
     client: &RunningService<RoleClient, ()>,
     name: &'static str,
@@ -145,12 +136,6 @@ fn protocol_error(result: Result<CallToolResult, ServiceError>) -> ErrorData {
 fn typed<T: serde::de::DeserializeOwned>(result: CallToolResult) -> T {
     assert_eq!(result.is_error, Some(false), "{result:?}");
     serde_json::from_value(result.structured_content.expect("structured content")).unwrap()
-}
-
-fn isolated_metrics() -> &'static SessionMetrics {
-    Box::leak(Box::new(
-        SessionMetrics::new(prometheus::Registry::new()).unwrap(),
-    ))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -341,10 +341,9 @@ mod mcp_rows {
         CallToolRequestParams, CallToolResult, ContentBlock, GetPromptRequestParams, PromptMessage,
         Role, ServerCapabilities, ServerConfig,
     };
-    use rmcp::service::{RoleClient, RunningService};
     use rmcp::{
-        ErrorData, ServerHandler, ServiceExt, prompt, prompt_handler, prompt_router, tool,
-        tool_handler, tool_router,
+        ErrorData, ServerHandler, prompt, prompt_handler, prompt_router, tool, tool_handler,
+        tool_router,
     };
 
     #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -408,17 +407,7 @@ mod mcp_rows {
         }
     }
 
-    pub(super) type Client = RunningService<RoleClient, ()>;
-
-    /// Serves `server` on one end of an in-memory pipe; a client on the other.
-    pub(super) async fn connect<S: rmcp::Service<rmcp::RoleServer>>(server: S) -> Client {
-        let (server_end, client_end) = tokio::io::duplex(64 * 1024);
-        tokio::spawn(async move {
-            let running = server.serve(server_end).await.expect("server starts");
-            let _ = running.waiting().await;
-        });
-        ().serve(client_end).await.expect("client connects")
-    }
+    pub(super) use session_metrics_tests::mcp::{Client, connect};
 
     pub(super) async fn call(client: &Client, name: &'static str) {
         // Failures are what some calls are for: the layer records them either way.
