@@ -207,3 +207,27 @@ pub fn eventually<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Opt
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// Waits (bounded) until Prometheus has evaluated every loaded rule and all are healthy;
+/// panics naming any rule that fails, and returns them all.
+pub fn healthy_rules(prometheus: &Daemon) -> Vec<Value> {
+    eventually(Duration::from_secs(20), "every rule evaluated", || {
+        let (_, body) = get(&format!("{}/api/v1/rules", prometheus.url))?;
+        let body: Value = serde_json::from_str(&body).ok()?;
+        let rules: Vec<Value> = body["data"]["groups"]
+            .as_array()?
+            .iter()
+            .flat_map(|g| g["rules"].as_array().cloned().unwrap_or_default())
+            .collect();
+        let bad: Vec<String> = rules
+            .iter()
+            .filter(|r| r["health"] != "ok")
+            .map(|r| format!("{} {} {}", r["name"], r["health"], r["lastError"]))
+            .collect();
+        assert!(
+            bad.iter().all(|b| b.contains("unknown")),
+            "rules failing: {bad:?}"
+        );
+        (!rules.is_empty() && bad.is_empty()).then_some(rules)
+    })
+}

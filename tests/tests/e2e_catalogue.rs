@@ -10,7 +10,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::Value;
 use session_metrics::prometheus::Registry;
 use session_metrics::{
     ErrorLabel, Objective, Operation, OperationFamily, SessionMetrics, init_metrics, operations,
@@ -182,25 +181,7 @@ fn the_first_scrape_holds_every_catalogued_operation() {
 /// Every rule of every loaded file has been evaluated and is healthy; the generated groups
 /// hold a recording rule for each window of `checkout`'s objective.
 fn check_rules(prometheus: &Daemon) {
-    let rules = eventually(Duration::from_secs(20), "every rule evaluated", || {
-        let (_, body) = prom::get(&format!("{}/api/v1/rules", prometheus.url))?;
-        let body: Value = serde_json::from_str(&body).ok()?;
-        let rules: Vec<Value> = body["data"]["groups"]
-            .as_array()?
-            .iter()
-            .flat_map(|g| g["rules"].as_array().cloned().unwrap_or_default())
-            .collect();
-        let bad: Vec<String> = rules
-            .iter()
-            .filter(|r| r["health"] != "ok")
-            .map(|r| format!("{} {} {}", r["name"], r["health"], r["lastError"]))
-            .collect();
-        assert!(
-            bad.iter().all(|b| b.contains("unknown")),
-            "rules failing: {bad:?}"
-        );
-        (!rules.is_empty() && bad.is_empty()).then_some(rules)
-    });
+    let rules = prom::healthy_rules(prometheus);
     let ours = |name: &str| {
         rules
             .iter()
