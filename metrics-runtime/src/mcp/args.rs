@@ -290,18 +290,25 @@ impl SummaryArgs {
     /// assert_eq!((args.component.as_deref(), args.event_type), (Some("buddy"), None));
     /// ```
     pub fn from_arguments(arguments: Option<&JsonObject>) -> Result<Self, ArgumentError> {
-        let [component, event_type] = parse(
-            arguments,
-            [
-                ("component", Kind::LabelValue),
-                ("event_type", Kind::LabelValue),
-            ],
-        )?;
+        let [component, event_type] = component_and_event_type(arguments)?;
         Ok(Self {
             component,
             event_type,
         })
     }
+}
+
+/// The `component` and `event_type` filters that two tools take.
+fn component_and_event_type(
+    arguments: Option<&JsonObject>,
+) -> Result<[Option<String>; 2], ArgumentError> {
+    parse(
+        arguments,
+        [
+            ("component", Kind::LabelValue),
+            ("event_type", Kind::LabelValue),
+        ],
+    )
 }
 
 impl ListOperationsArgs {
@@ -318,13 +325,7 @@ impl ListOperationsArgs {
     /// assert_eq!(error.argument, "metric_prefix");
     /// ```
     pub fn from_arguments(arguments: Option<&JsonObject>) -> Result<Self, ArgumentError> {
-        let [component, event_type] = parse(
-            arguments,
-            [
-                ("component", Kind::LabelValue),
-                ("event_type", Kind::LabelValue),
-            ],
-        )?;
+        let [component, event_type] = component_and_event_type(arguments)?;
         Ok(Self {
             component,
             event_type,
