@@ -50,6 +50,7 @@ mod callsite;
 mod catalogue;
 mod error;
 mod events;
+pub mod exemplar;
 mod family;
 mod global;
 #[cfg(feature = "http")]

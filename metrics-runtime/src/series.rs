@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use prometheus::proto;
 
+use once_cell::race::OnceBox;
+
+use crate::exemplar::{Exemplar, ExemplarCell};
 use crate::shard::{Attached, ShardTable};
 
 /// What a [`Family`](crate::family::Family) needs from a series type.
@@ -40,6 +43,8 @@ pub(crate) trait Series: Send + Sync + 'static {
 pub(crate) struct Counter {
     value: AtomicU64,
     attached: Attached,
+    /// The latest exemplar, boxed on the first one stored.
+    exemplar: OnceBox<ExemplarCell>,
 }
 
 impl std::fmt::Debug for Counter {
@@ -57,6 +62,18 @@ impl Counter {
     /// Counts cell `cell` of every shard of `table` in this counter too.
     pub(crate) fn attach(&self, table: Arc<ShardTable>, cell: usize) {
         self.attached.push(table, cell);
+    }
+
+    /// Keeps `exemplar` as this counter's latest.
+    #[allow(dead_code)] // until the encoder and call sites use it (issue 10)
+    pub(crate) fn store_exemplar(&self, exemplar: &Exemplar) {
+        self.exemplar.get_or_init(Box::default).store(exemplar);
+    }
+
+    /// The latest exemplar stored since the last reset.
+    #[allow(dead_code)] // until the encoder and call sites use it (issue 10)
+    pub(crate) fn exemplar(&self) -> Option<Exemplar> {
+        self.exemplar.get()?.load()
     }
 
     pub(crate) fn get(&self) -> u64 {
@@ -85,6 +102,9 @@ impl Series for Counter {
     fn reset(&self) {
         self.value.store(0, Ordering::Relaxed);
         self.attached.for_each(|table, cell| table.reset(cell));
+        if let Some(cell) = self.exemplar.get() {
+            cell.clear();
+        }
     }
 }
 
@@ -138,6 +158,8 @@ pub(crate) struct Histogram {
     /// Non-cumulative counts: one per upper bound, plus the overflow bucket.
     counts: Box<[AtomicU64]>,
     sum_bits: AtomicU64,
+    /// The latest exemplar of each bucket (overflow last), boxed on the first one stored.
+    exemplars: OnceBox<Box<[ExemplarCell]>>,
     /// Shards laid out as [`Histogram::shard_cells`] says.
     attached: Attached,
 }
@@ -165,6 +187,28 @@ impl Histogram {
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
                 Some((f64::from_bits(bits) + value).to_bits())
             });
+    }
+
+    /// Keeps `exemplar` as the latest of bucket `bucket` (an index into the non-cumulative
+    /// counts: `bounds().len()` is the overflow bucket). An index out of range is ignored.
+    #[allow(dead_code)] // until the encoder and call sites use it (issue 10)
+    pub(crate) fn store_exemplar(&self, bucket: usize, exemplar: &Exemplar) {
+        let cells = self.exemplars.get_or_init(|| {
+            Box::new(
+                (0..=self.bounds.len())
+                    .map(|_| ExemplarCell::default())
+                    .collect(),
+            )
+        });
+        if let Some(cell) = cells.get(bucket) {
+            cell.store(exemplar);
+        }
+    }
+
+    /// The latest exemplar of bucket `bucket` since the last reset.
+    #[allow(dead_code)] // until the encoder and call sites use it (issue 10)
+    pub(crate) fn exemplar(&self, bucket: usize) -> Option<Exemplar> {
+        self.exemplars.get()?.get(bucket)?.load()
     }
 
     pub(crate) fn bounds(&self) -> &Arc<[f64]> {
@@ -220,6 +264,7 @@ impl Series for Histogram {
             bounds: bounds.clone(),
             counts: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
             sum_bits: AtomicU64::new(0f64.to_bits()),
+            exemplars: OnceBox::new(),
             attached: Attached::default(),
         }
     }
@@ -255,6 +300,9 @@ impl Series for Histogram {
             count.store(0, Ordering::Relaxed);
         }
         self.sum_bits.store(0f64.to_bits(), Ordering::Relaxed);
+        if let Some(exemplars) = self.exemplars.get() {
+            exemplars.iter().for_each(ExemplarCell::clear);
+        }
         let cells = self.shard_cells();
         self.attached
             .for_each(|table, first| (first..first + cells).for_each(|i| table.reset(i)));
