@@ -5,6 +5,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use once_cell::sync::OnceCell;
 
 use crate::events::EventFamilies;
+use crate::exemplar;
 use crate::outcome::Outcome;
 use crate::series::{Counter, Histogram};
 use crate::shard::{Shard, ShardTable};
@@ -219,6 +220,9 @@ impl Handles {
     #[inline]
     fn record(&self, site: &CallSite, start: clock::Start, outcome: Outcome) {
         let seconds = self.clock.seconds_since(start);
+        if exemplar::enabled() {
+            self.keep_exemplar(site, seconds, outcome);
+        }
         let Some(shard) = self.shards.mine() else {
             return self.record_shared(site, seconds, outcome);
         };
@@ -234,6 +238,29 @@ impl Handles {
         match outcome {
             Outcome::Success => shard.add(self.cells.success, 1),
             Outcome::Failure(label) => self.fail(site, shard, label),
+        }
+    }
+
+    /// Keeps the call's exemplar, if a trace context is current: in its duration bucket and,
+    /// for a failure, in its failure counter (value 1).
+    #[cold]
+    #[inline(never)]
+    fn keep_exemplar(&self, site: &CallSite, seconds: f64, outcome: Outcome) {
+        let Some(kept) = exemplar::capture(seconds) else {
+            return;
+        };
+        exemplar::keep_in(&self.duration, &kept);
+        if let Outcome::Failure(label) = outcome {
+            let counted = exemplar::Exemplar { value: 1.0, ..kept };
+            let known = self
+                .failure_slots
+                .iter()
+                .map_while(OnceCell::get)
+                .find(|(known, _)| std::ptr::eq(*known, label));
+            match known {
+                Some((_, counter)) => counter.store_exemplar(&counted),
+                None => self.failure_counter(site, label).store_exemplar(&counted),
+            }
         }
     }
 

@@ -322,6 +322,8 @@ impl SessionMetrics {
 
     /// Records a successful MCP event emission: observes `duration_seconds` in
     /// `mcp_event_emit_duration_seconds` and increments `mcp_event_emit_success_total`.
+    /// Within a sampled trace (see [`exemplar`](crate::exemplar)) the duration's bucket keeps
+    /// the trace as its exemplar.
     pub fn record_mcp_event_success(
         &self,
         component: &str,
@@ -329,16 +331,15 @@ impl SessionMetrics {
         duration_seconds: f64,
     ) {
         if let Some(f) = self.families() {
-            f.events
-                .duration
-                .with(&[component, event_type])
-                .observe(duration_seconds);
-            f.events.success.with(&[component, event_type]).inc();
+            let labels = [component, event_type];
+            crate::exemplar::observe(&f.events.duration.with(&labels), duration_seconds);
+            f.events.success.with(&labels).inc();
         }
     }
 
     /// Records a failed MCP event emission: observes `duration_seconds` and increments
-    /// `mcp_event_emit_failure_total{.., error_type}`. See [`MAX_ERROR_TYPES`].
+    /// `mcp_event_emit_failure_total{.., error_type}`. See [`MAX_ERROR_TYPES`]. Within a
+    /// sampled trace the duration's bucket and the failure counter keep it as their exemplar.
     pub fn record_mcp_event_failure(
         &self,
         component: &str,
@@ -347,13 +348,9 @@ impl SessionMetrics {
         duration_seconds: f64,
     ) {
         if let Some(f) = self.families() {
-            f.events
-                .duration
-                .with(&[component, event_type])
-                .observe(duration_seconds);
-            f.events
-                .failure_counter(component, event_type, error_type)
-                .inc();
+            let labels = [component, event_type];
+            crate::exemplar::observe(&f.events.duration.with(&labels), duration_seconds);
+            crate::exemplar::inc(&f.events.failure_counter(component, event_type, error_type));
         }
     }
 

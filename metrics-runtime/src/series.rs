@@ -65,7 +65,6 @@ impl Counter {
     }
 
     /// Keeps `exemplar` as this counter's latest.
-    #[allow(dead_code)] // until the encoder and call sites use it (issue 10)
     pub(crate) fn store_exemplar(&self, exemplar: &Exemplar) {
         self.exemplar.get_or_init(Box::default).store(exemplar);
     }
@@ -191,7 +190,6 @@ impl Histogram {
 
     /// Keeps `exemplar` as the latest of bucket `bucket` (an index into the non-cumulative
     /// counts: `bounds().len()` is the overflow bucket). An index out of range is ignored.
-    #[allow(dead_code)] // until the encoder and call sites use it (issue 10)
     pub(crate) fn store_exemplar(&self, bucket: usize, exemplar: &Exemplar) {
         let cells = self.exemplars.get_or_init(|| {
             Box::new(

@@ -27,6 +27,7 @@ use self::families::{ServerFamilies, families_in};
 use self::pending::{Inspected, Pending};
 use self::session::Session;
 use self::span::RequestSpan;
+use crate::exemplar::Scoped;
 use crate::{
     CANCELLED_ERROR_TYPE, Error, ErrorLabel, PANIC_ERROR_TYPE, SessionMetrics, get_metrics,
 };
@@ -308,10 +309,14 @@ impl<S: ServerHandler> Metered<S> {
         T: Send + 'a,
     {
         let outer = span.outer();
+        // The client's trace is current while the handler runs, so the calls it records keep
+        // the client's trace id as their exemplars.
+        let trace = pending.as_ref().and_then(Pending::trace);
         let measured = async move {
             // Built inside the catch too, so a handler that panics before its first await is
             // caught like one that panics later.
-            let handler = AssertUnwindSafe(async move { make().await }).catch_unwind();
+            let handler =
+                AssertUnwindSafe(Scoped::maybe(trace, async move { make().await })).catch_unwind();
             let (answer, error_type, negotiated) =
                 match future::select(pin!(handler), pin!(cancelled)).await {
                     Either::Left((Ok(Ok(result)), _)) => {

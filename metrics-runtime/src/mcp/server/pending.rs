@@ -10,6 +10,7 @@ use super::families::ServerFamilies;
 use super::names::{OTHER, known_version};
 use super::session::Session;
 use crate::CANCELLED_ERROR_TYPE;
+use crate::exemplar::{self, TraceContext};
 
 /// What a successful answer says: its `error_type` (empty for a success, `tool_error` for an
 /// `isError` tool result) and, for `initialize`, the protocol version it negotiated.
@@ -27,6 +28,8 @@ pub(super) struct Pending<'a> {
     prompt: Option<String>,
     version: Option<&'static str>,
     transport: &'static str,
+    /// The client's sampled trace (SEP-414 `params._meta.traceparent`), if it sent one.
+    trace: Option<TraceContext>,
     finished: bool,
 }
 
@@ -59,6 +62,10 @@ impl<'a> Pending<'a> {
             prompt,
             version,
             transport: transport.as_str(),
+            trace: context
+                .meta
+                .get_traceparent()
+                .and_then(TraceContext::from_traceparent),
             finished: false,
         }
     }
@@ -77,6 +84,11 @@ impl<'a> Pending<'a> {
         self.record(error_type)
     }
 
+    /// The client's sampled trace context, from the request's `_meta.traceparent`.
+    pub(super) fn trace(&self) -> Option<TraceContext> {
+        self.trace
+    }
+
     fn record(&mut self, error_type: &'static str) -> Option<Arc<str>> {
         self.finished = true;
         let seconds = self.start.elapsed().as_secs_f64();
@@ -89,17 +101,16 @@ impl<'a> Pending<'a> {
             };
             admitted.unwrap_or_else(|| Arc::from(OTHER))
         });
-        self.families
-            .operation
-            .with(&[
-                self.method,
-                self.tool.as_deref().unwrap_or(""),
-                prompt.as_deref().unwrap_or(""),
-                error_type,
-                self.version.unwrap_or(""),
-                self.transport,
-            ])
-            .observe(seconds);
+        let histogram = self.families.operation.with(&[
+            self.method,
+            self.tool.as_deref().unwrap_or(""),
+            prompt.as_deref().unwrap_or(""),
+            error_type,
+            self.version.unwrap_or(""),
+            self.transport,
+        ]);
+        // The client's trace, else one current here (a source, an enclosing scope).
+        exemplar::observe_in(&histogram, seconds, self.trace);
         prompt
     }
 }

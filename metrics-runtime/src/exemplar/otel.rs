@@ -1,0 +1,44 @@
+//! The current OpenTelemetry context as an exemplar source (feature `opentelemetry`).
+
+use opentelemetry::Context;
+use opentelemetry::trace::TraceContextExt;
+
+use super::TraceContext;
+
+/// The trace context of the current OpenTelemetry span, if it is valid and **sampled**;
+/// `None` otherwise (no span, a non-recording span, an unsampled trace).
+///
+/// This is the default exemplar source with feature `opentelemetry` (see
+/// [`set_source`](super::set_source)). It reads `opentelemetry::Context::map_current`, a
+/// thread-local borrow: no clone of the context, no allocation. It sees spans made current
+/// with the `opentelemetry` API (`Context::attach`, `Tracer::in_span`, `FutureExt::with_context`)
+/// and `tracing` spans entered under a `tracing-opentelemetry` layer, which makes each span's
+/// OpenTelemetry context current on enter by default (its `with_context_activation(true)`,
+/// since version 0.32).
+///
+/// ```
+/// use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+/// use session_metrics::exemplar;
+///
+/// let span = SpanContext::new(
+///     TraceId::from_bytes([7; 16]),
+///     SpanId::from_bytes([8; 8]),
+///     TraceFlags::SAMPLED,
+///     false,
+///     TraceState::default(),
+/// );
+/// let _guard = opentelemetry::Context::current().with_remote_span_context(span).attach();
+/// let context = exemplar::opentelemetry_context().unwrap();
+/// assert_eq!((context.trace_id, context.span_id), ([7; 16], [8; 8]));
+/// ```
+#[inline]
+pub fn opentelemetry_context() -> Option<TraceContext> {
+    Context::map_current(|cx| {
+        let span = cx.span();
+        let context = span.span_context();
+        (context.is_sampled() && context.is_valid()).then(|| TraceContext {
+            trace_id: context.trace_id().to_bytes(),
+            span_id: context.span_id().to_bytes(),
+        })
+    })
+}
