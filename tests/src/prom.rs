@@ -120,6 +120,11 @@ impl Drop for Daemon {
 /// Starts Prometheus (never on 9090) with `config` (YAML, may name files in `dir`).
 /// Returns `None` only when the binary is missing outside CI.
 pub fn start_prometheus(config: &str, dir: TempDir) -> Option<Daemon> {
+    start_prometheus_with(config, dir, &[])
+}
+
+/// [`start_prometheus`] with more command-line flags (e.g. `--enable-feature=exemplar-storage`).
+pub fn start_prometheus_with(config: &str, dir: TempDir, flags: &[&str]) -> Option<Daemon> {
     let program = tools::require("prometheus")?;
     let port = free_port();
     let config_path = dir.path().join("prometheus.yml");
@@ -130,6 +135,10 @@ pub fn start_prometheus(config: &str, dir: TempDir) -> Option<Daemon> {
         format!("--web.listen-address=127.0.0.1:{port}"),
         "--log.level=warn".to_owned(),
     ];
+    let args: Vec<String> = args
+        .into_iter()
+        .chain(flags.iter().map(|&f| f.to_owned()))
+        .collect();
     Some(Daemon::spawn(&program, &args, port, dir, "/-/ready"))
 }
 
@@ -185,6 +194,22 @@ pub fn query(prometheus: &Daemon, expr: &str) -> Vec<Value> {
         .as_array()
         .cloned()
         .unwrap_or_default()
+}
+
+/// The exemplars Prometheus stored for the series of `expr` between `start` and `end` (Unix
+/// seconds), through `/api/v1/query_exemplars`: the `data` array, one entry per series with
+/// its `seriesLabels` and `exemplars`. Panics if Prometheus reports an error.
+pub fn query_exemplars(prometheus: &Daemon, expr: &str, start: f64, end: f64) -> Vec<Value> {
+    let mut response = agent()
+        .get(format!("{}/api/v1/query_exemplars", prometheus.url))
+        .query("query", expr)
+        .query("start", format!("{start:.3}"))
+        .query("end", format!("{end:.3}"))
+        .call()
+        .expect("query Prometheus' exemplars");
+    let body: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(body["status"], "success", "exemplars of {expr:?}: {body}");
+    body["data"].as_array().cloned().unwrap_or_default()
 }
 
 /// The single value of a query returning one sample (a vector of one, or a scalar).

@@ -5,6 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+use session_metrics::exemplar::{self, TraceContext};
 use session_metrics::{ErrorLabel, track_operation};
 use session_metrics_tests::Site;
 
@@ -116,4 +117,51 @@ fn a_new_thread_allocates_at_most_its_shard_then_nothing() {
     let site = Site::global("alloc", "threads");
     assert_eq!(site.success, 1.0 + 3.0 * 5_001.0);
     assert_eq!(site.failed("Busy"), 1.0 + 3.0 * 5_000.0);
+}
+
+#[track_operation("alloc", "traced")]
+#[inline(never)]
+fn traced(i: u64) -> Result<u64, E> {
+    op(i)
+}
+
+#[test]
+fn traced_calls_allocate_nothing_after_the_first() {
+    let trace =
+        TraceContext::from_traceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+            .unwrap();
+    // Warm up: the first exemplar of a series boxes its slots (one allocation per series).
+    trace.in_scope(|| {
+        for i in 0..3 {
+            let _ = traced(i);
+        }
+    });
+    let calls = allocations_during(|| {
+        trace.in_scope(|| {
+            assert_eq!(
+                exemplar::current(),
+                Some(trace),
+                "the exemplar path is taken"
+            );
+            for i in 0..10_000 {
+                std::hint::black_box(traced(std::hint::black_box(i))).ok();
+            }
+        });
+    });
+    assert_eq!(
+        calls, 0,
+        "allocations on the exemplar path (success and failures)"
+    );
+    // The explicit API: after the first call of each series, nothing either.
+    let metrics = session_metrics::get_metrics();
+    let record = || {
+        metrics.record_mcp_event_success("alloc", "api", 0.004);
+        metrics.record_mcp_event_failure("alloc", "api", "Busy", 0.04);
+    };
+    trace.in_scope(record);
+    let explicit = allocations_during(|| trace.in_scope(|| (0..1_000).for_each(|_| record())));
+    assert_eq!(explicit, 0, "allocations of record_mcp_event_* in a trace");
+    let site = Site::global("alloc", "traced");
+    assert_eq!(site.success, 3_334.0 + 1.0);
+    assert_eq!(site.failed("Busy") + site.failed("Gone"), 6_666.0 + 2.0);
 }
