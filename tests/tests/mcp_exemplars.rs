@@ -79,8 +79,16 @@ fn exemplars(metrics: &SessionMetrics, family: &str, label: &str) -> Vec<(String
         let len = exemplar[start..].find('"')?;
         Some(exemplar[start..start + len].to_owned())
     };
-    text.lines()
+    let lines: Vec<&str> = text
+        .lines()
         .filter(|line| line.starts_with(&format!("{family}_bucket{{")) && line.contains(label))
+        .collect();
+    assert!(
+        !lines.is_empty(),
+        "no {family} series with {label}:\n{text}"
+    );
+    lines
+        .into_iter()
         .filter_map(|line| {
             let (_, exemplar) = line.split_once(" # {")?;
             Some((field(exemplar, "trace_id")?, field(exemplar, "span_id")?))
@@ -103,7 +111,7 @@ async fn the_clients_traceparent_reaches_the_request_and_the_calls_inside() {
     call(&client, "unsampled", Some(UNSAMPLED)).await;
 
     let client_trace = (
-        SAMPLED[3..35].to_owned(), // the trace id
+        SAMPLED[3..35].to_owned(),  // the trace id
         SAMPLED[36..52].to_owned(), // the client's span: the parent of this request
     );
     let operation = "mcp_server_operation_duration_seconds";
@@ -113,7 +121,10 @@ async fn the_clients_traceparent_reaches_the_request_and_the_calls_inside() {
         "{}",
         metrics.export_openmetrics()
     );
-    assert_eq!(exemplars(metrics, operation, r#"gen_ai_tool_name="plain""#), []);
+    assert_eq!(
+        exemplars(metrics, operation, r#"gen_ai_tool_name="plain""#),
+        []
+    );
     assert_eq!(
         exemplars(metrics, operation, r#"gen_ai_tool_name="unsampled""#),
         []
