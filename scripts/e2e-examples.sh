@@ -56,6 +56,13 @@ for family in mcp_event_emit_success_total mcp_event_emit_failure_total mcp_even
   grep -q "^$family{" <<<"$body" || fail "served text lacks $family"
 done
 grep -qF 'error_type="panic"' <<<"$body" || fail "no panic failures served"
+# Every other round runs in a sampled trace: OpenMetrics shows its exemplars, text does not.
+om=$(python3 -c 'import sys, urllib.request
+r = urllib.request.Request(sys.argv[1], headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+print(urllib.request.urlopen(r, timeout=10).read().decode(), end="")' "$url")
+grep -q '^mcp_event_emit_duration_seconds_bucket{.*} [0-9]* # {trace_id="[0-9a-f]\{32\}",span_id="[0-9a-f]\{16\}"} ' <<<"$om" \
+  || fail "the demo serves no exemplar over OpenMetrics"
+grep -qF '# {trace_id=' <<<"$body" && fail "exemplars in the text format"
 promtool_skipped=false
 if command -v promtool >/dev/null 2>&1; then
   promtool check metrics <<<"$body" || fail "promtool rejects the served text"

@@ -1,6 +1,9 @@
 //! The main demo: reads the settings, serves `/metrics`, and runs a continuing workload of
 //! instrumented sync and async functions and sessions (some failing, panicking, cancelled)
-//! until Ctrl-C.
+//! until Ctrl-C. Every other round runs inside a sampled trace (a scoped
+//! [`TraceContext`], as the MCP layer makes from a client's `traceparent`), so `/metrics` asked
+//! for OpenMetrics shows exemplars linking buckets to trace ids:
+//! `curl -H 'Accept: application/openmetrics-text; version=1.0.0' http://127.0.0.1:9090/metrics`.
 //!
 //! Run with `cargo run -p examples --example demo`. Settings come from
 //! `settings/session-buddy.yaml` and `SESSION_BUDDY_*` variables, e.g.
@@ -9,6 +12,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use session_metrics::exemplar::TraceContext;
 use session_metrics::http::MetricsServer;
 use session_metrics::push::{PushChange, Pushgateway};
 use session_metrics::session::{
@@ -97,6 +101,12 @@ async fn main() -> ExitCode {
         server.local_addr(),
         settings.prometheus_metrics_path
     );
+    println!(
+        "exemplars (every other round runs in a sampled trace): curl -H 'Accept: \
+         application/openmetrics-text; version=1.0.0' http://{}{}",
+        server.local_addr(),
+        settings.prometheus_metrics_path
+    );
     if settings.prometheus_metrics_status_page {
         println!("live status page at http://{}/", server.local_addr());
     }
@@ -142,7 +152,10 @@ async fn main() -> ExitCode {
             _ = &mut shutdown => break,
             _ = async {
                 ticker.tick().await;
-                workload(&tracker, round).await;
+                match round_trace(round) {
+                    Some(trace) => trace.scope(workload(&tracker, round)).await,
+                    None => workload(&tracker, round).await,
+                }
             } => {}
         }
         if round.is_multiple_of(40) {
@@ -158,6 +171,36 @@ async fn main() -> ExitCode {
         eprintln!("last push failed: {error}");
     }
     ExitCode::SUCCESS
+}
+
+/// A sampled trace for every other round, with ids a tracing system could have made (a
+/// SplitMix64 sequence seeded from the clock); `None` for the rounds that run untraced.
+fn round_trace(round: u64) -> Option<TraceContext> {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let seed = *SEED.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+    });
+    if round % 2 == 1 {
+        return None;
+    }
+    let n = seed ^ round.wrapping_mul(3);
+    let mut trace_id = [0; 16];
+    trace_id[..8].copy_from_slice(&mix(n).to_be_bytes());
+    trace_id[8..].copy_from_slice(&mix(n + 1).to_be_bytes());
+    // Never all zero (an invalid id): the last byte is at least 1.
+    trace_id[15] |= 1;
+    Some(TraceContext {
+        trace_id,
+        span_id: (mix(n + 2) | 1).to_be_bytes(),
+    })
 }
 
 /// One round: a few operations of every kind, and a session starting or ending.

@@ -40,6 +40,8 @@
 //!   `std::time::Instant`, about half the cost of the two clock reads a call makes. The clock is
 //!   calibrated once, on the first tracked call (0.5 to 200 ms); without an invariant TSC quanta
 //!   falls back to the OS clock.
+//! - `opentelemetry`: exemplars from the current OpenTelemetry span when it is sampled (see
+//!   [`exemplar`]); the `opentelemetry` API crate only, no SDK.
 #![warn(missing_docs)]
 
 // Lets derives and `#[track_operation]` inside this crate use the `::session_metrics` paths

@@ -84,6 +84,14 @@ impl TraceContext {
 
 pin_project! {
     /// A future polled with a trace context current; made by [`TraceContext::scope`].
+    ///
+    /// ```
+    /// use session_metrics::exemplar::{Scoped, TraceContext};
+    ///
+    /// let context = TraceContext { trace_id: [1; 16], span_id: [2; 8] };
+    /// let scoped: Scoped<_> = context.scope(async { 42 });
+    /// assert_eq!(futures::executor::block_on(scoped), 42);
+    /// ```
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
     pub struct Scoped<F> {

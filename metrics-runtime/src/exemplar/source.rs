@@ -12,6 +12,16 @@ use super::scope;
 ///
 /// It runs on the recording path of every tracked call once a source is set, so it must be
 /// cheap, must not block and must not panic; it must not record metrics itself.
+///
+/// ```
+/// use session_metrics::exemplar::{Source, TraceContext};
+///
+/// thread_local! {
+///     static REQUEST_TRACE: std::cell::Cell<Option<TraceContext>> = const { std::cell::Cell::new(None) };
+/// }
+/// let source: Source = || REQUEST_TRACE.with(|t| t.get());
+/// assert_eq!(source(), None);
+/// ```
 pub type Source = fn() -> Option<TraceContext>;
 
 /// The source set with [`set_source`].
@@ -23,6 +33,17 @@ static SOURCE: OnceLock<Source> = OnceLock::new();
 static ENABLED: AtomicBool = AtomicBool::new(cfg!(feature = "opentelemetry"));
 
 /// [`set_source`] was called before with another function.
+///
+/// ```
+/// use session_metrics::exemplar::{SourceAlreadySet, TraceContext, set_source};
+///
+/// fn first() -> Option<TraceContext> { None }
+/// fn second() -> Option<TraceContext> { None }
+/// set_source(first).unwrap();
+/// let error = set_source(second).unwrap_err();
+/// assert_eq!(error, SourceAlreadySet);
+/// assert!(error.to_string().contains("already set"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SourceAlreadySet;
 

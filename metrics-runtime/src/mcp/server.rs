@@ -106,6 +106,14 @@ impl NetworkTransport {
 /// HTTP after `initialize`), `network.transport` and, on failure, `error.type`. Names are the
 /// same bounded values as the labels. Spans opened by the handler nest under it.
 ///
+/// **Exemplars.** A request whose `params._meta` carries a sampled W3C `traceparent`
+/// (SEP-414) runs with that trace as its scoped context
+/// ([`TraceContext::scope`](crate::exemplar::TraceContext::scope)): its bucket of
+/// `mcp_server_operation_duration_seconds` and every `#[track_operation]` call inside the
+/// handler keep the client's trace id (and its span id) as their exemplar, exported in
+/// OpenMetrics. No OpenTelemetry SDK is needed in the server. A request without one keeps the
+/// context of a configured source, if any (see [`crate::exemplar`]).
+///
 /// **Panics.** A handler that panics is answered with an `internal_error` and recorded as
 /// `panic`; the server keeps serving. The panic message still goes to the panic hook (stderr
 /// by default).
