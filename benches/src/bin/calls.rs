@@ -1,7 +1,9 @@
 //! A fixed number of calls of instrumented functions, for counting instructions per call with
 //! `valgrind --tool=callgrind` (exact and repeatable on a loaded machine, unlike time):
 //! `bash benches/instructions.sh` runs it with two call counts and prints the difference per
-//! call. Usage: `calls N`.
+//! call. Usage: `calls N [success|failure|async|no_trace|traced]`: `no_trace` calls
+//! `sync_success` with an exemplar source set that reports no trace, `traced` inside a sampled
+//! scoped trace context (every call keeps an exemplar).
 
 use std::hint::black_box;
 
@@ -31,6 +33,17 @@ fn main() {
     let which = std::env::args().nth(2).unwrap_or_default();
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);
+    if which == "no_trace" {
+        session_metrics::exemplar::set_source(|| None).expect("the first source");
+    }
+    if which == "traced" {
+        let trace = session_metrics::exemplar::TraceContext {
+            trace_id: [0x4b; 16],
+            span_id: [0xf0; 8],
+        };
+        trace.in_scope(|| (0..n).for_each(|i| drop(black_box(sync_success(i)))));
+        return;
+    }
     for i in 0..n {
         match which.as_str() {
             "failure" => drop(black_box(sync_failure(i))),

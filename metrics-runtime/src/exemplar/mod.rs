@@ -71,8 +71,8 @@ pub struct Exemplar {
 }
 
 /// An exemplar of `value` for the current trace context, stamped now; `None` without one.
-#[cold]
-#[inline(never)]
+/// (Called from cold paths only, so inlined into them.)
+#[inline]
 pub(crate) fn capture(value: f64) -> Option<Exemplar> {
     stamp(current()?, value)
 }
