@@ -220,9 +220,6 @@ impl Handles {
     #[inline]
     fn record(&self, site: &CallSite, start: clock::Start, outcome: Outcome) {
         let seconds = self.clock.seconds_since(start);
-        if exemplar::enabled() {
-            self.keep_exemplar(site, seconds, outcome);
-        }
         let Some(shard) = self.shards.mine() else {
             return self.record_shared(site, seconds, outcome);
         };
@@ -238,6 +235,9 @@ impl Handles {
         match outcome {
             Outcome::Success => shard.add(self.cells.success, 1),
             Outcome::Failure(label) => self.fail(site, shard, label),
+        }
+        if exemplar::enabled() {
+            self.keep_exemplar(site, seconds, outcome);
         }
     }
 
@@ -272,6 +272,9 @@ impl Handles {
         match outcome {
             Outcome::Success => self.success.inc(),
             Outcome::Failure(label) => self.fail_slow(site, label),
+        }
+        if exemplar::enabled() {
+            self.keep_exemplar(site, seconds, outcome);
         }
     }
 
