@@ -48,6 +48,7 @@ extern crate self as session_metrics;
 
 mod callsite;
 mod catalogue;
+mod clock;
 mod error;
 mod events;
 pub mod exemplar;
