@@ -4,6 +4,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use once_cell::sync::OnceCell;
 
+use crate::clock::{self, UnitBounds};
 use crate::events::EventFamilies;
 use crate::exemplar;
 use crate::outcome::Outcome;
@@ -62,8 +63,9 @@ struct Handles {
     duration: Arc<Histogram>,
     success: Arc<Counter>,
     clock: clock::Clock,
-    /// The histogram's upper bounds, to pick a bucket without going through `duration`.
-    bounds: Arc<[f64]>,
+    /// The histogram's upper bounds in the clock's unit, to pick a bucket without going
+    /// through `duration` or converting the duration to seconds.
+    bounds: UnitBounds,
     /// Per-thread cells, laid out as [`Cells`] says; `duration`, `success` and the failure
     /// counters in the slots are attached to it and read it when scraped.
     shards: Arc<ShardTable>,
@@ -76,7 +78,7 @@ struct Handles {
 }
 
 /// Where each value sits in a shard: bucket counts from 0 (overflow bucket last), then the
-/// sum, the success count and one failure count per slot.
+/// sum (in the clock's unit), the success count and one failure count per slot.
 #[derive(Debug, Clone, Copy)]
 struct Cells {
     sum: usize,
@@ -200,14 +202,15 @@ impl CallSite {
         let success = events.success.with(&labels);
         let cells = Cells::new(&duration);
         let shards = ShardTable::new(cells.width(), shard_threads());
-        duration.attach(shards.clone(), 0);
+        let clock = clock::Clock::get();
+        duration.attach(shards.clone(), 0, clock.unit());
         success.attach(shards.clone(), cells.success);
         Some(Handles {
             events,
-            bounds: duration.bounds().clone(),
+            bounds: UnitBounds::new(duration.bounds(), clock.unit()),
             duration,
             success,
-            clock: clock::Clock::get(),
+            clock,
             shards,
             cells,
             failure_slots: Default::default(),
@@ -219,19 +222,15 @@ impl CallSite {
 impl Handles {
     #[inline]
     fn record(&self, site: &CallSite, start: clock::Start, outcome: Outcome) {
-        let seconds = self.clock.seconds_since(start);
+        // In the clock's raw unit throughout: seconds only at scrape (`clock.seconds(elapsed)`
+        // where a rare path needs them).
+        let elapsed = self.clock.elapsed(start);
         let Some(shard) = self.shards.mine() else {
-            return self.record_shared(site, seconds, outcome);
+            return self.record_shared(site, elapsed, outcome);
         };
-        // A linear scan: durations mostly fall in the first buckets, and a predicted branch
-        // beats a binary search's chain of dependent compares.
-        let bucket = self
-            .bounds
-            .iter()
-            .position(|&bound| seconds <= bound)
-            .unwrap_or(self.bounds.len());
+        let bucket = self.bounds.bucket(elapsed);
         shard.add(bucket, 1);
-        shard.add_f64(self.cells.sum, seconds);
+        shard.add(self.cells.sum, elapsed);
         match outcome {
             Outcome::Success => shard.add(self.cells.success, 1),
             Outcome::Failure(label) => self.fail(site, shard, label),
@@ -267,8 +266,8 @@ impl Handles {
     /// Records into the series' shared atomic cells, for threads without a shard here.
     #[cold]
     #[inline(never)]
-    fn record_shared(&self, site: &CallSite, seconds: f64, outcome: Outcome) {
-        self.duration.observe(seconds);
+    fn record_shared(&self, site: &CallSite, elapsed: u64, outcome: Outcome) {
+        self.duration.observe(self.clock.seconds(elapsed));
         match outcome {
             Outcome::Success => self.success.inc(),
             Outcome::Failure(label) => self.fail_slow(site, label),
@@ -443,66 +442,5 @@ fn emit_failure(site: &CallSite, span: &tracing::Span, error_type: &str) {
         ErrorLevel::Info => failure!(tracing::Level::INFO),
         ErrorLevel::Warn => failure!(tracing::Level::WARN),
         ErrorLevel::Error => failure!(tracing::Level::ERROR),
-    }
-}
-
-/// The clock calls are timed with: `std::time::Instant`, or the TSC with feature `quanta`.
-#[cfg(not(feature = "quanta"))]
-mod clock {
-    use std::time::Instant;
-
-    pub(super) type Start = Instant;
-
-    #[derive(Debug, Clone, Copy)]
-    pub(super) struct Clock;
-
-    impl Clock {
-        pub(super) fn get() -> Self {
-            Self
-        }
-
-        #[inline(always)]
-        pub(super) fn now(self) -> Start {
-            Instant::now()
-        }
-
-        #[inline(always)]
-        pub(super) fn seconds_since(self, start: Start) -> f64 {
-            let elapsed = start.elapsed();
-            // A multiply, not `as_secs_f64`'s divide: it sits on the path to the bucket compare.
-            elapsed.as_secs() as f64 + f64::from(elapsed.subsec_nanos()) * 1e-9
-        }
-    }
-}
-
-/// The TSC through `quanta`: raw counter reads on the hot path, scaled to nanoseconds once per
-/// call. quanta falls back to the OS clock where there is no invariant TSC.
-#[cfg(feature = "quanta")]
-mod clock {
-    use once_cell::sync::OnceCell;
-
-    pub(super) type Start = u64;
-
-    #[derive(Debug, Clone, Copy)]
-    pub(super) struct Clock(&'static quanta::Clock);
-
-    impl Clock {
-        /// The process-wide clock; the first call calibrates it against the OS clock
-        /// (quanta spends 0.5 to 200 ms on that, once).
-        pub(super) fn get() -> Self {
-            static CLOCK: OnceCell<quanta::Clock> = OnceCell::new();
-            Self(CLOCK.get_or_init(quanta::Clock::new))
-        }
-
-        #[inline(always)]
-        pub(super) fn now(self) -> Start {
-            self.0.raw()
-        }
-
-        #[inline(always)]
-        pub(super) fn seconds_since(self, start: Start) -> f64 {
-            // `delta_as_nanos` returns 0 if the counter appears to go backwards.
-            self.0.delta_as_nanos(start, self.0.raw()) as f64 * 1e-9
-        }
     }
 }

@@ -50,6 +50,7 @@ extern crate self as session_metrics;
 
 mod callsite;
 mod catalogue;
+mod clock;
 mod error;
 mod events;
 pub mod exemplar;

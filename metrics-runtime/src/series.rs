@@ -16,6 +16,7 @@ use prometheus::proto;
 
 use once_cell::race::OnceBox;
 
+use crate::clock::Unit;
 use crate::exemplar::{Exemplar, ExemplarCell};
 use crate::shard::{Attached, ShardTable};
 
@@ -61,7 +62,7 @@ impl Counter {
 
     /// Counts cell `cell` of every shard of `table` in this counter too.
     pub(crate) fn attach(&self, table: Arc<ShardTable>, cell: usize) {
-        self.attached.push(table, cell);
+        self.attached.push(table, cell, ());
     }
 
     /// Keeps `exemplar` as this counter's latest.
@@ -78,7 +79,7 @@ impl Counter {
     pub(crate) fn get(&self) -> u64 {
         let mut total = self.value.load(Ordering::Relaxed);
         self.attached
-            .for_each(|table, cell| total = total.wrapping_add(table.sum(cell)));
+            .for_each(|table, cell, ()| total = total.wrapping_add(table.sum(cell)));
         total
     }
 }
@@ -100,7 +101,7 @@ impl Series for Counter {
 
     fn reset(&self) {
         self.value.store(0, Ordering::Relaxed);
-        self.attached.for_each(|table, cell| table.reset(cell));
+        self.attached.for_each(|table, cell, ()| table.reset(cell));
         if let Some(cell) = self.exemplar.get() {
             cell.clear();
         }
@@ -159,8 +160,8 @@ pub(crate) struct Histogram {
     sum_bits: AtomicU64,
     /// The latest exemplar of each bucket (overflow last), boxed on the first one stored.
     exemplars: OnceBox<Box<[ExemplarCell]>>,
-    /// Shards laid out as [`Histogram::shard_cells`] says.
-    attached: Attached,
+    /// Shards laid out as [`Histogram::shard_cells`] says, with the unit of their sum cell.
+    attached: Attached<Unit>,
 }
 
 impl std::fmt::Debug for Histogram {
@@ -214,14 +215,16 @@ impl Histogram {
     }
 
     /// How many shard cells this histogram takes, from `first_cell` on: the non-cumulative
-    /// bucket counts (the overflow bucket last), then the sum as `f64` bits.
+    /// bucket counts (the overflow bucket last), then the sum as a count of the table's
+    /// [`Unit`] (a clock's raw unit, converted to seconds when read).
     pub(crate) fn shard_cells(&self) -> usize {
         self.counts.len() + 1
     }
 
-    /// Counts cells `first_cell..first_cell + shard_cells()` of every shard of `table` too.
-    pub(crate) fn attach(&self, table: Arc<ShardTable>, first_cell: usize) {
-        self.attached.push(table, first_cell);
+    /// Counts cells `first_cell..first_cell + shard_cells()` of every shard of `table` too,
+    /// their sum cell counting `unit`s.
+    pub(crate) fn attach(&self, table: Arc<ShardTable>, first_cell: usize, unit: Unit) {
+        self.attached.push(table, first_cell, unit);
     }
 
     /// Non-cumulative counts, shared cells and shards added.
@@ -231,7 +234,7 @@ impl Histogram {
             .iter()
             .map(|c| c.load(Ordering::Relaxed))
             .collect();
-        self.attached.for_each(|table, first| {
+        self.attached.for_each(|table, first, _| {
             for (i, count) in counts.iter_mut().enumerate() {
                 *count = count.wrapping_add(table.sum(first + i));
             }
@@ -242,8 +245,10 @@ impl Histogram {
     pub(crate) fn sum(&self) -> f64 {
         let mut sum = f64::from_bits(self.sum_bits.load(Ordering::Relaxed));
         let sum_cell = self.counts.len();
-        self.attached
-            .for_each(|table, first| sum += table.sum_f64(first + sum_cell));
+        // Each table's sum is an integer count of its unit, converted once here, not per call.
+        self.attached.for_each(|table, first, unit| {
+            sum += unit.seconds(table.sum(first + sum_cell));
+        });
         sum
     }
 }
@@ -303,7 +308,7 @@ impl Series for Histogram {
         }
         let cells = self.shard_cells();
         self.attached
-            .for_each(|table, first| (first..first + cells).for_each(|i| table.reset(i)));
+            .for_each(|table, first, _| (first..first + cells).for_each(|i| table.reset(i)));
     }
 }
 
@@ -343,13 +348,14 @@ mod tests {
     fn attached_histogram_shards_are_read_with_the_shared_cells() {
         let h = Histogram::new(&Arc::from([1.0, 2.0]));
         let table = ShardTable::new(h.shard_cells(), 64);
-        h.attach(table.clone(), 0);
+        // A 4 GHz counter: the shard sums ticks, the scrape converts them.
+        h.attach(table.clone(), 0, Unit::per_second(4e9));
         h.observe(0.5);
         let shard = table.mine().unwrap();
         shard.add(1, 1);
-        shard.add_f64(3, 1.5);
+        shard.add(3, 6_000_000_000);
         shard.add(2, 1);
-        shard.add_f64(3, 7.0);
+        shard.add(3, 28_000_000_000);
         let mut m = proto::Metric::default();
         h.fill(&mut m);
         let cumulative: Vec<u64> = m
@@ -361,8 +367,31 @@ mod tests {
         assert_eq!(cumulative, [1, 2]);
         assert_eq!(m.get_histogram().get_sample_count(), 3);
         assert_eq!(h.sum(), 9.0);
+        assert_eq!(m.get_histogram().get_sample_sum(), 9.0);
         h.reset();
         assert_eq!(h.counts(), [0, 0, 0]);
         assert_eq!(h.sum(), 0.0);
+    }
+
+    #[test]
+    fn each_table_sum_is_converted_with_its_own_unit() {
+        let h = Histogram::new(&Arc::from([1.0]));
+        let nanos = ShardTable::new(h.shard_cells(), 64);
+        let ticks = ShardTable::new(h.shard_cells(), 64);
+        h.attach(nanos.clone(), 0, Unit::NANOSECOND);
+        h.attach(ticks.clone(), 0, Unit::per_second(2.3e9));
+        // 1,234,567 ns and 2.3e9 × 0.25 ticks: 0.001234567 + 0.25 s.
+        nanos.mine().unwrap().add(2, 1_234_567);
+        ticks.mine().unwrap().add(2, 575_000_000);
+        let expected = 0.001_234_567 + 0.25;
+        assert!((h.sum() - expected).abs() <= expected * 4.0 * f64::EPSILON);
+        // A sum of many calls is converted once, so it carries no per-call rounding: 10^6
+        // calls of 1,001 ns each sum to exactly 1.001 s.
+        let h = Histogram::new(&Arc::from([1.0]));
+        let table = ShardTable::new(h.shard_cells(), 64);
+        h.attach(table.clone(), 0, Unit::NANOSECOND);
+        let shard = table.mine().unwrap();
+        (0..1_000_000).for_each(|_| shard.add(2, 1_001));
+        assert_eq!(h.sum(), 1.001);
     }
 }

@@ -69,12 +69,6 @@ impl ShardTable {
         })
     }
 
-    pub(crate) fn sum_f64(&self, index: usize) -> f64 {
-        self.cells(index).fold(0.0, |sum, cell| {
-            sum + f64::from_bits(cell.load(Ordering::Relaxed))
-        })
-    }
-
     /// Zeroes cell `index` of every shard. A thread recording at that moment may write back
     /// its pre-reset value, like any update racing a reset.
     pub(crate) fn reset(&self, index: usize) {
@@ -111,14 +105,6 @@ impl<'a> Shard<'a> {
             cell.load(Ordering::Relaxed).wrapping_add(n),
             Ordering::Relaxed,
         );
-    }
-
-    /// Adds `value` to the `f64` cell `index`.
-    #[inline]
-    pub(crate) fn add_f64(self, index: usize, value: f64) {
-        let cell = self.at(index);
-        let sum = f64::from_bits(cell.load(Ordering::Relaxed)) + value;
-        cell.store(sum.to_bits(), Ordering::Relaxed);
     }
 }
 
@@ -167,31 +153,37 @@ impl Drop for Slot {
     }
 }
 
-/// Shard tables attached to a series, with the index of the series' first cell in them. Boxed
-/// on first attach: most series (those only the `record_*` methods update) never get one, and
-/// an empty `OnceBox` is one pointer.
-#[derive(Default)]
-pub(crate) struct Attached(OnceBox<Mutex<Vec<AttachedTable>>>);
+/// Shard tables attached to a series, with the index of the series' first cell in them and
+/// what the series needs to read them (`U`: a histogram's sum unit). Boxed on first attach:
+/// most series (those only the `record_*` methods update) never get one, and an empty
+/// `OnceBox` is one pointer.
+pub(crate) struct Attached<U = ()>(OnceBox<Mutex<Vec<AttachedTable<U>>>>);
 
-/// A shard table and the index of the series' first cell in it.
-type AttachedTable = (Arc<ShardTable>, usize);
+/// A shard table, the index of the series' first cell in it, and its `U`.
+type AttachedTable<U> = (Arc<ShardTable>, usize, U);
 
-impl Attached {
-    pub(crate) fn push(&self, table: Arc<ShardTable>, first_cell: usize) {
+impl<U> Default for Attached<U> {
+    fn default() -> Self {
+        Self(OnceBox::new())
+    }
+}
+
+impl<U: Copy> Attached<U> {
+    pub(crate) fn push(&self, table: Arc<ShardTable>, first_cell: usize, with: U) {
         self.0
             .get_or_init(Box::default)
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((table, first_cell));
+            .push((table, first_cell, with));
     }
 
-    pub(crate) fn for_each(&self, mut f: impl FnMut(&ShardTable, usize)) {
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&ShardTable, usize, U)) {
         let Some(attached) = self.0.get() else {
             return;
         };
         let attached = attached.lock().unwrap_or_else(PoisonError::into_inner);
-        for (table, first_cell) in attached.iter() {
-            f(table, *first_cell);
+        for (table, first_cell, with) in attached.iter() {
+            f(table, *first_cell, *with);
         }
     }
 }
