@@ -236,19 +236,21 @@ impl Handles {
             Outcome::Failure(label) => self.fail(site, shard, label),
         }
         if exemplar::enabled() {
-            self.keep_exemplar(site, seconds, outcome);
+            self.keep_exemplar(site, elapsed, outcome);
         }
     }
 
-    /// Keeps the call's exemplar, if a trace context is current: in its duration bucket and,
-    /// for a failure, in its failure counter (value 1).
+    /// Keeps the call's exemplar, if a trace context is current: in the duration bucket it
+    /// was counted in (value: its seconds) and, for a failure, in its failure counter
+    /// (value 1).
     #[cold]
     #[inline(never)]
-    fn keep_exemplar(&self, site: &CallSite, seconds: f64, outcome: Outcome) {
-        let Some(kept) = exemplar::capture(seconds) else {
+    fn keep_exemplar(&self, site: &CallSite, elapsed: u64, outcome: Outcome) {
+        let Some(kept) = exemplar::capture(self.clock.seconds(elapsed)) else {
             return;
         };
-        exemplar::keep_in(&self.duration, &kept);
+        self.duration
+            .store_exemplar(self.bounds.bucket(elapsed), &kept);
         if let Outcome::Failure(label) = outcome {
             let counted = exemplar::Exemplar { value: 1.0, ..kept };
             let known = self
@@ -273,7 +275,7 @@ impl Handles {
             Outcome::Failure(label) => self.fail_slow(site, label),
         }
         if exemplar::enabled() {
-            self.keep_exemplar(site, seconds, outcome);
+            self.keep_exemplar(site, elapsed, outcome);
         }
     }
 
