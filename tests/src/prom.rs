@@ -180,6 +180,21 @@ pub fn get(url: &str) -> Option<(u16, String)> {
     ))
 }
 
+/// GET `url` asking for OpenMetrics 1.0.0, as Prometheus does: `(status, body)`, or `None` if
+/// nothing answered.
+pub fn get_openmetrics(url: &str) -> Option<(u16, String)> {
+    let mut response = agent()
+        .get(url)
+        .header("Accept", "application/openmetrics-text; version=1.0.0")
+        .call()
+        .ok()?;
+    let status = response.status().as_u16();
+    Some((
+        status,
+        response.body_mut().read_to_string().unwrap_or_default(),
+    ))
+}
+
 /// An instant query through Prometheus' HTTP API: the `data.result` array. Panics (failing
 /// the test) if Prometheus reports an error for the expression.
 pub fn query(prometheus: &Daemon, expr: &str) -> Vec<Value> {

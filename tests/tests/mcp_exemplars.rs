@@ -1,7 +1,7 @@
 //! The MCP layer takes a client's SEP-414 `params._meta.traceparent` as the trace of its
 //! request: the request's `mcp_server_operation_duration_seconds` bucket and every
 //! `#[track_operation]` call inside the handler keep the client's trace id as their exemplar,
-//! with no OpenTelemetry SDK in the server. Read back from the OpenMetrics exposition.
+//! with no OpenTelemetry SDK in the server. Read back from `/metrics` asked for OpenMetrics.
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{CallToolRequestParams, RequestMetaObject, ServerCapabilities, ServerConfig};
@@ -9,6 +9,7 @@ use rmcp::{ServerHandler, tool, tool_handler, tool_router};
 use session_metrics::mcp::Metered;
 use session_metrics::{SessionMetrics, get_metrics, track_operation};
 use session_metrics_tests::mcp::{Client, connect, isolated_metrics};
+use session_metrics_tests::prom;
 
 const SAMPLED: &str = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 const UNSAMPLED: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
@@ -71,9 +72,13 @@ async fn call(client: &Client, name: &'static str, traceparent: Option<&str>) {
 }
 
 /// `(trace_id, span_id)` of every exemplar on a `{family}_bucket` line whose labels contain
-/// `label`, in the OpenMetrics exposition of `metrics`.
-fn exemplars(metrics: &SessionMetrics, family: &str, label: &str) -> Vec<(String, String)> {
-    let text = metrics.export_openmetrics();
+/// `label`, in the OpenMetrics exposition of `metrics` served on `/metrics`.
+fn exemplars(metrics: &'static SessionMetrics, family: &str, label: &str) -> Vec<(String, String)> {
+    let server = prom::serve(metrics);
+    let (status, text) =
+        prom::get_openmetrics(&format!("http://{}/metrics", server.local_addr())).unwrap();
+    assert_eq!(status, 200);
+    assert!(text.ends_with("# EOF\n"), "not OpenMetrics:\n{text}");
     let field = |exemplar: &str, name: &str| {
         let start = exemplar.find(&format!("{name}=\""))? + name.len() + 2;
         let len = exemplar[start..].find('"')?;
@@ -117,9 +122,7 @@ async fn the_clients_traceparent_reaches_the_request_and_the_calls_inside() {
     let operation = "mcp_server_operation_duration_seconds";
     assert_eq!(
         exemplars(metrics, operation, r#"gen_ai_tool_name="traced""#),
-        [client_trace.clone()],
-        "{}",
-        metrics.export_openmetrics()
+        [client_trace.clone()]
     );
     assert_eq!(
         exemplars(metrics, operation, r#"gen_ai_tool_name="plain""#),
