@@ -122,7 +122,7 @@ async fn the_clients_traceparent_reaches_the_request_and_the_calls_inside() {
     let operation = "mcp_server_operation_duration_seconds";
     assert_eq!(
         exemplars(metrics, operation, r#"gen_ai_tool_name="traced""#),
-        [client_trace.clone()]
+        std::slice::from_ref(&client_trace)
     );
     assert_eq!(
         exemplars(metrics, operation, r#"gen_ai_tool_name="plain""#),
