@@ -80,6 +80,10 @@ suite feature-off \
   cargo test --workspace --features session-metrics-tests/off --test instrumentation_off
 suite feature-tracing \
   cargo test --workspace --features session-metrics-tests/tracing --test tracing_spans --test mcp_spans
+# Exemplars from the current OpenTelemetry span (the runtime's unit tests and doc examples).
+suite feature-opentelemetry bash -c \
+  'cargo test --workspace --features session-metrics/opentelemetry --lib exemplar &&
+   cargo test --workspace --features session-metrics/opentelemetry --doc exemplar'
 # deploy/: promtool check config, check rules, test rules; the dashboard.
 suite deploy bash scripts/check-deploy.sh
 # The example MCP server with the Python mcp client.

@@ -13,8 +13,13 @@ use super::TraceContext;
 /// thread-local borrow: no clone of the context, no allocation. It sees spans made current
 /// with the `opentelemetry` API (`Context::attach`, `Tracer::in_span`, `FutureExt::with_context`)
 /// and `tracing` spans entered under a `tracing-opentelemetry` layer, which makes each span's
-/// OpenTelemetry context current on enter by default (its `with_context_activation(true)`,
-/// since version 0.32).
+/// OpenTelemetry context current on enter by default (its default `with_context_activation(true)`
+/// in tracing-opentelemetry 0.34).
+///
+/// The context is `opentelemetry` 0.33's (the version this feature depends on, the one of
+/// tracing-opentelemetry 0.34): an application on another major `opentelemetry` version has a
+/// context of its own, which this does not see; it can read it in a [`Source`](super::Source)
+/// of its own given to [`set_source`](super::set_source).
 ///
 /// ```
 /// use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
