@@ -51,6 +51,7 @@ mod catalogue;
 mod error;
 mod events;
 pub mod exemplar;
+pub mod exposition;
 mod family;
 mod global;
 #[cfg(feature = "http")]
@@ -77,6 +78,7 @@ pub use callsite::{CANCELLED_ERROR_TYPE, EARLY_RETURN_ERROR_TYPE, PANIC_ERROR_TY
 pub use catalogue::rules as slo;
 pub use catalogue::{LatencyObjective, Objective, Operation, operations};
 pub use error::Error;
+pub use exposition::Format;
 pub use global::{get_metrics, init_metrics, init_metrics_with_registry};
 pub use label::ErrorLabel;
 pub use metrics::{
