@@ -248,3 +248,76 @@ fn a_reused_buffer_gets_the_same_bytes() {
     assert_eq!(buf, first);
     assert_eq!(buf.capacity(), capacity);
 }
+
+/// The OpenMetrics output, exemplars and users' collectors included, under the reference
+/// parser (Python `prometheus_client`'s `openmetrics.parser`). Needs a Python with
+/// `prometheus_client` in `OPENMETRICS_PYTHON`; scripts/e2e-mcp.sh runs it with its venv's.
+#[test]
+#[ignore = "needs OPENMETRICS_PYTHON; run by scripts/e2e-mcp.sh"]
+fn openmetrics_reference_parser() {
+    let python = std::env::var("OPENMETRICS_PYTHON")
+        .expect("OPENMETRICS_PYTHON must name a python with prometheus_client");
+    let metrics = busy_metrics();
+    user_collectors(metrics.registry());
+    metrics.registry().register(Box::new(Handmade)).unwrap();
+    let f = metrics.families().unwrap();
+    let histogram = f.events.duration.get(&["a", "x"]).unwrap();
+    histogram.store_exemplar(0, &exemplar(0xab, 0.0000001));
+    histogram.store_exemplar(4, &exemplar(0xcd, 1.5));
+    f.events
+        .failure
+        .get(&["b", "z", "io \"quoted\"\\ \n"])
+        .unwrap()
+        .store_exemplar(&exemplar(0x12, 1.0));
+    let om = metrics.export_openmetrics();
+    let path = std::env::temp_dir().join(format!("session-metrics-om-{}.txt", std::process::id()));
+    std::fs::write(&path, &om).unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/mcp/openmetrics_check.py"
+    );
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("run the reference parser");
+    let _ = std::fs::remove_file(&path);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the reference parser refused the output: {}\n{om}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ab = "ab".repeat(16);
+    let cd = "cd".repeat(16);
+    let twelve = "12".repeat(16);
+    for line in [
+        "family mcp_event_emit_duration_seconds histogram seconds 35".to_owned(),
+        "family mcp_event_emit_success counter - 5".to_owned(),
+        "family mcp_event_emit_failure counter - 5".to_owned(),
+        "family session_duration_seconds histogram seconds 11".to_owned(),
+        "family hand_summary_seconds summary seconds 3".to_owned(),
+        "family hand_untyped unknown - 1".to_owned(),
+        "family hand_events unknown - 1".to_owned(),
+        "family user_requests counter - 2".to_owned(),
+        "family aa_user_latency_seconds histogram seconds 5".to_owned(),
+        format!(
+            "exemplar mcp_event_emit_duration_seconds_bucket a_first=x,component_name=a,event_type=x,instance=buddy-1,le=0.001 {ab} {} 1e-07 1733040000.125000000",
+            "ac".repeat(8)
+        ),
+        format!(
+            "exemplar mcp_event_emit_duration_seconds_bucket a_first=x,component_name=a,event_type=x,instance=buddy-1,le=+Inf {cd} {} 1.5 1733040000.125000000",
+            "ce".repeat(8)
+        ),
+        format!(
+            "exemplar mcp_event_emit_failure_total a_first=x,component_name=b,error_type=io \"quoted\"\\ \n,event_type=z,instance=buddy-1 {twelve} {} 1 1733040000.125000000",
+            "13".repeat(8)
+        ),
+    ] {
+        assert!(
+            stdout.contains(&format!("{line}\n")),
+            "{line:?} missing in\n{stdout}"
+        );
+    }
+    assert_eq!(stdout.matches("exemplar ").count(), 3, "{stdout}");
+}
