@@ -15,6 +15,9 @@ use crate::series::Series;
 
 type Key = Box<[Box<str>]>;
 
+/// `(name, value)` pairs of one series, in name order.
+type LabelPairs<'a> = Vec<(&'a str, &'a str)>;
+
 /// Borrowed label values, looked up without allocating a [`Key`].
 struct Query<'a>(&'a [&'a str]);
 
@@ -146,7 +149,7 @@ impl<S: Series> Family<S> {
             )
             .collect();
         order.sort_by_key(|&(name, _)| name);
-        let mut series: Vec<(Vec<(&str, &str)>, &Arc<S>)> = children
+        let mut series: Vec<(LabelPairs<'_>, &Arc<S>)> = children
             .iter()
             .map(|(key, child)| {
                 let pairs = order

@@ -74,8 +74,8 @@ fn populated() -> SessionMetrics {
     }
     metrics.record_mcp_event_success("quote\"back\\slash\nnewline", "é", 0.0000001);
     let registry = metrics.registry();
-    let counter = IntCounterVec::new(Opts::new("user_requests_total", "Requests."), &["path"])
-        .unwrap();
+    let counter =
+        IntCounterVec::new(Opts::new("user_requests_total", "Requests."), &["path"]).unwrap();
     counter.with_label_values(&["/a"]).inc_by(3);
     counter.with_label_values(&["/b"]).inc();
     let gauge = Gauge::new("a_user_queue_depth", "Queue depth with a \"quote\".").unwrap();
@@ -166,7 +166,10 @@ fn every_family_and_series_appears_in_both_formats_with_the_same_values() {
     // Series and values: identical, line by line.
     let text_samples = samples(&text);
     assert_eq!(samples(&om), text_samples);
-    assert_eq!(text_samples.len(), text.lines().filter(|l| !l.starts_with('#')).count());
+    assert_eq!(
+        text_samples.len(),
+        text.lines().filter(|l| !l.starts_with('#')).count()
+    );
     assert!(text_samples.contains(&(
         r#"mcp_event_emit_success_total{component_name="quote\"back\\slash\nnewline",event_type="é",instance="buddy-1"}"#.to_owned(),
         "1".to_owned()
@@ -231,9 +234,12 @@ fn get(addr: SocketAddr, headers: &[u8]) -> (String, BTreeMap<String, String>, V
 #[test]
 fn metrics_endpoint_answers_the_preferred_format() {
     let metrics = leaked();
-    let server =
-        BlockingMetricsServer::start("127.0.0.1:0".parse().unwrap(), metrics, ServerOptions::default())
-            .unwrap();
+    let server = BlockingMetricsServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        metrics,
+        ServerOptions::default(),
+    )
+    .unwrap();
     let addr = server.local_addr();
     let long = format!("Accept: {}\r\n", "x/y;q=0.5,".repeat(1000));
     let cases: Vec<(Vec<u8>, &str)> = vec![
@@ -265,7 +271,10 @@ fn metrics_endpoint_answers_the_preferred_format() {
         ),
     ];
     for (headers, content_type) in cases {
-        let shown = String::from_utf8_lossy(&headers).chars().take(120).collect::<String>();
+        let shown = String::from_utf8_lossy(&headers)
+            .chars()
+            .take(120)
+            .collect::<String>();
         let (status, response_headers, body) = get(addr, &headers);
         assert_eq!(status, "HTTP/1.1 200 OK", "{shown}");
         assert_eq!(response_headers["content-type"], content_type, "{shown}");
