@@ -228,6 +228,9 @@ pub struct SessionMetrics {
     /// doubling its way there (which leaves the allocator with holes that concurrent
     /// exports, e.g. the HTTP server's, cannot reuse).
     last_export_len: AtomicUsize,
+    /// The registry adds a prefix or common labels to what it gathers: export through
+    /// `gather` alone (see [`exposition::registry_rewrites`]).
+    registry_rewrites: bool,
 }
 
 impl fmt::Debug for SessionMetrics {
@@ -261,6 +264,7 @@ impl SessionMetrics {
             registry: Registry::new(),
             families: None,
             last_export_len: AtomicUsize::new(0),
+            registry_rewrites: false,
         }
     }
 
@@ -447,7 +451,9 @@ impl SessionMetrics {
     /// Appends the whole registry in `format` to `buf`: keep one buffer across scrapes
     /// (`buf.clear()` first) and an export allocates nothing in proportion to the series
     /// count beyond what `buf` already holds. Users' collectors are still read through
-    /// `Registry::gather`.
+    /// `Registry::gather`. A registry made by `Registry::new_custom` with a prefix or common
+    /// labels is exported through `gather` entirely, so that they apply to our families as
+    /// well (slower, and without exemplars).
     ///
     /// ```
     /// use session_metrics::{Format, SessionMetrics};
@@ -467,6 +473,9 @@ impl SessionMetrics {
     /// [`Error::Encode`] when a collector in the registry produced an invalid family; `buf`
     /// then holds what was written before it.
     pub fn encode_into(&self, format: Format, buf: &mut Vec<u8>) -> Result<(), Error> {
+        if self.registry_rewrites {
+            return exposition::encode_gathered(&self.registry.gather(), format, buf);
+        }
         exposition::encode(&self.registry, self.families(), format, buf)
     }
 
@@ -559,10 +568,12 @@ impl SessionMetricsBuilder {
             exported: RwLock::new(Vec::new()),
         });
         crate::register::register(&registry, Box::new(RegisteredFamilies(families.clone())))?;
+        let registry_rewrites = exposition::registry_rewrites(&registry);
         Ok(SessionMetrics {
             registry,
             families: Some(families),
             last_export_len: AtomicUsize::new(0),
+            registry_rewrites,
         })
     }
 }

@@ -167,6 +167,54 @@ pub(crate) fn encode(
     })
 }
 
+/// Whether `registry` rewrites what it gathers: a namespace prefix or common labels given to
+/// `Registry::new_custom`. Such a registry is exported through `gather` entirely, so that the
+/// rewriting applies to our families as before (without exemplars). Found out once, when our
+/// metrics are built, by gathering a probe family.
+pub(crate) fn registry_rewrites(registry: &prometheus::Registry) -> bool {
+    use prometheus::core::{Collector, Desc};
+    use prometheus::proto;
+
+    const PROBE: &str = "session_metrics_registry_probe";
+    struct Probe(Desc);
+    impl Collector for Probe {
+        fn desc(&self) -> Vec<&Desc> {
+            vec![&self.0]
+        }
+        fn collect(&self) -> Vec<proto::MetricFamily> {
+            let mut family = proto::MetricFamily::default();
+            family.set_name(PROBE.to_owned());
+            family.set_field_type(proto::MetricType::GAUGE);
+            family.set_metric(vec![proto::Metric::default()]);
+            vec![family]
+        }
+    }
+    let Ok(desc) = Desc::new(
+        PROBE.to_owned(),
+        "probe".to_owned(),
+        Vec::new(),
+        Default::default(),
+    ) else {
+        return false;
+    };
+    if registry.register(Box::new(Probe(desc.clone()))).is_err() {
+        return false;
+    }
+    let rewrites = registry
+        .gather()
+        .iter()
+        .find(|family| family.name().ends_with(PROBE))
+        .is_some_and(|family| {
+            family.name() != PROBE
+                || family
+                    .get_metric()
+                    .iter()
+                    .any(|metric| !metric.get_label().is_empty())
+        });
+    let _ = registry.unregister(Box::new(Probe(desc)));
+    rewrites
+}
+
 /// Encodes gathered families alone (e.g. a filtered copy), in `format`.
 pub(crate) fn encode_gathered(
     families: &[prometheus::proto::MetricFamily],

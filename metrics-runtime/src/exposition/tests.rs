@@ -66,6 +66,33 @@ fn text_is_what_the_prometheus_crate_writes() {
 }
 
 #[test]
+fn a_prefix_and_common_labels_of_the_registry_still_apply() {
+    let labels = [("region".to_owned(), "eu".to_owned())]
+        .into_iter()
+        .collect();
+    let registry = Registry::new_custom(Some("app".to_owned()), Some(labels)).unwrap();
+    let metrics = SessionMetrics::new(registry).unwrap();
+    metrics.record_session_start("c", "bash");
+    let text = metrics.export_metrics();
+    assert_eq!(text, reference_text(&metrics));
+    assert!(
+        // The registry appends its common labels after the metric's own.
+        text.contains(
+            "app_session_start_total{component_name=\"c\",shell_type=\"bash\",region=\"eu\"} 1\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        metrics
+            .export_openmetrics()
+            .contains("# TYPE app_session_start counter\n")
+    );
+    // The probe is gone again, and a plain registry takes the fast path.
+    assert!(!text.contains("probe"));
+    assert!(!super::registry_rewrites(&Registry::new()));
+}
+
+#[test]
 fn an_empty_registry_exports_nothing_or_eof() {
     let metrics = SessionMetrics::new(Registry::new()).unwrap();
     assert_eq!(metrics.export_metrics(), "");
