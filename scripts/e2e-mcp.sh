@@ -65,7 +65,8 @@ echo "==> cargo build --workspace --examples"
 # checks what tests/mcp/openmetrics_check.py read from it with the reference parser.
 echo "==> OpenMetrics under the reference parser (exposition::tests::openmetrics_reference_parser)"
 om_log="$target/openmetrics-parser.log"
-OPENMETRICS_PYTHON="$venv/bin/python" "${CARGO:-cargo}" test -q --workspace --lib \
+# Absolute: the test runs in the runtime's directory.
+OPENMETRICS_PYTHON="$(cd "$venv" && pwd)/bin/python" "${CARGO:-cargo}" test -q --workspace --lib \
   openmetrics_reference_parser -- --ignored >"$om_log" 2>&1 || { cat "$om_log" >&2; exit 1; }
 grep -q "^test result: ok. 1 passed" "$om_log" || {
   cat "$om_log" >&2
