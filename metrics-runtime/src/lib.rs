@@ -52,6 +52,7 @@ mod clock;
 mod error;
 mod events;
 pub mod exemplar;
+pub mod exposition;
 mod family;
 mod global;
 #[cfg(feature = "http")]
@@ -78,6 +79,7 @@ pub use callsite::{CANCELLED_ERROR_TYPE, EARLY_RETURN_ERROR_TYPE, PANIC_ERROR_TY
 pub use catalogue::rules as slo;
 pub use catalogue::{LatencyObjective, Objective, Operation, operations};
 pub use error::Error;
+pub use exposition::Format;
 pub use global::{get_metrics, init_metrics, init_metrics_with_registry};
 pub use label::ErrorLabel;
 pub use metrics::{
