@@ -209,16 +209,34 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
             #block
         },
         Shape::Async => {
-            let future = instrument(quote!(async move {
+            let body = quote!(async move {
                 #[allow(clippy::diverging_sub_expression)]
                 let #ret: #ret_ty = #block;
                 #[allow(unreachable_code)]
                 #ret
-            }));
-            quote! {
-                #prologue
-                #make_span
-                #future.await
+            });
+            if TRACING {
+                let future = instrument(body);
+                quote! {
+                    #prologue
+                    #make_span
+                    #future.await
+                }
+            } else {
+                // The function's own future is the timer: its code runs from the first poll,
+                // and the guard it holds across the `.await` records a drop before completion
+                // as a cancellation and, being dropped while the poll unwinds, a panic as
+                // one. No `Instrumented` wrapper and no classifying closure to compile.
+                quote! {
+                    #prologue
+                    let #guard = #enter;
+                    #[allow(clippy::diverging_sub_expression)]
+                    let #ret: #ret_ty = #body.await;
+                    #[allow(unreachable_code)]
+                    #guard.finish(#outcome_of_ret);
+                    #[allow(unreachable_code)]
+                    #ret
+                }
             }
         }
         Shape::ImplFuture(output) => {
