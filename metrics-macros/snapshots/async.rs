@@ -19,13 +19,8 @@ async fn fetch(&self, id: u32) -> Result<String, std::io::Error> {
     };
     let __sm_enabled: bool = true;
     let __sm_guard = __sm_site.enter(__sm_enabled);
-    #[allow(clippy::diverging_sub_expression)]
-    let __sm_ret: Result<String, std::io::Error> = async move {
-        #[allow(clippy::diverging_sub_expression)]
-        let __sm_ret: Result<String, std::io::Error> = { self.client.get(id).await };
-        #[allow(unreachable_code)] __sm_ret
-    }
-        .await;
+    #[allow(unreachable_code, clippy::diverging_sub_expression)]
+    let __sm_ret: Result<String, std::io::Error> = { self.client.get(id).await };
     #[allow(unreachable_code)]
     __sm_guard
         .finish({

@@ -20,6 +20,7 @@ use syn::spanned::Spanned;
 use syn::{Block, LitStr, Type};
 
 use crate::args::Args;
+use crate::early_exit::may_exit_early;
 use crate::idents::{Names, body_label};
 use crate::inline::Exits;
 use crate::item::{Function, Shape};
@@ -159,6 +160,8 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
         Exits::new(label.clone(), private.clone(), try_into).rewrite(block.clone())
     };
     let closure = |ret_ty: &Type| quote!(#private::call_once(move || -> #ret_ty #block));
+    // A body that cannot leave early runs in the function itself (see `early_exit`).
+    let in_place = !may_exit_early(block.to_token_stream());
 
     // The future a future-returning body builds (used by those shapes only).
     let built_future = || {
@@ -189,6 +192,18 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
                 #ret
             }
         }
+        Shape::Sync if in_place => quote! {
+            #prologue
+            #make_span
+            let #guard = #enter;
+            #enter_span
+            #[allow(unreachable_code, clippy::diverging_sub_expression)]
+            let #ret: #ret_ty = #block;
+            #[allow(unreachable_code)]
+            #guard.finish(#outcome_of_ret);
+            #[allow(unreachable_code)]
+            #ret
+        },
         Shape::Sync => {
             let call = closure(&ret_ty);
             quote! {
@@ -221,6 +236,18 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
                     #prologue
                     #make_span
                     #future.await
+                }
+            } else if in_place {
+                // As below, with the body in the function's own future.
+                quote! {
+                    #prologue
+                    let #guard = #enter;
+                    #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                    let #ret: #ret_ty = #block;
+                    #[allow(unreachable_code)]
+                    #guard.finish(#outcome_of_ret);
+                    #[allow(unreachable_code)]
+                    #ret
                 }
             } else {
                 // The function's own future is the timer: its code runs from the first poll,

@@ -10,6 +10,7 @@
 use proc_macro::TokenStream;
 
 mod args;
+mod early_exit;
 mod error_label;
 mod expand;
 mod idents;
