@@ -153,7 +153,8 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
             quote!(#private::instrument(#site, #enabled, #future, #classify))
         }
     };
-    let outcome_of_ret = outcome_of(&private, &quote!(&#ret));
+    let outcome_of_ret = always_success(&sig.output, &private, ret)
+        .unwrap_or_else(|| outcome_of(&private, &quote!(&#ret)));
     // An inlined body (see `inline`): `return` breaks out of this label.
     let label = body_label();
     let inlined = |try_into: Option<Type>| {
@@ -417,6 +418,44 @@ fn outcome_of(private: &TokenStream, value: &TokenStream) -> TokenStream {
         use #private::{ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _};
         (&&&&#private::Probe(#value)).__sm_outcome()
     }}
+}
+
+/// The `Outcome` of a function returning `()` or a primitive type such as `u64`: always
+/// success, as the probe of [`outcome_of`] would find, since only the runtime could implement
+/// its traits for those types. Saves the probe's method lookup at every such function. A
+/// primitive's name is checked against the primitive type itself (`::core::primitive::u64`),
+/// so a user type shadowing the name is a type error instead of a wrong outcome.
+fn always_success(
+    output: &syn::ReturnType,
+    private: &TokenStream,
+    ret: &syn::Ident,
+) -> Option<TokenStream> {
+    const PRIMITIVES: &[&str] = &[
+        "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+        "i128", "isize", "f32", "f64",
+    ];
+    let success = quote!(#private::Outcome::Success);
+    let ty = match output {
+        syn::ReturnType::Default => return Some(success),
+        syn::ReturnType::Type(_, ty) => &**ty,
+    };
+    match ty {
+        Type::Tuple(unit) if unit.elems.is_empty() => Some(success),
+        Type::Path(path)
+            if path.qself.is_none()
+                && path.path.leading_colon.is_none()
+                && path.path.segments.len() == 1
+                && path.path.segments[0].arguments.is_none()
+                && PRIMITIVES.contains(&path.path.segments[0].ident.to_string().as_str()) =>
+        {
+            let primitive = &path.path.segments[0].ident;
+            Some(quote!({
+                let _: &::core::primitive::#primitive = &#ret;
+                #success
+            }))
+        }
+        _ => None,
+    }
 }
 
 /// A closure classifying a future's output; its argument type comes from `instrument`'s bound.
