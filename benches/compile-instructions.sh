@@ -18,7 +18,7 @@ for v in "${variants[@]}"; do
   [ -n "$cmd" ] || { echo "no rustc command for $v" >&2; exit 1; }
   count[$v]=$(cd "$dir" && eval valgrind --tool=callgrind --callgrind-out-file=/dev/null \
     --trace-children=yes "$cmd" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p' \
-    | awk '{s += $1} END {print s}')
+    | awk '{s += $1} END {printf "%d\n", s}')
 done
 printf '%-18s %16s %8s\n' variant "rustc instructions" "× plain"
 for v in "${variants[@]}"; do
