@@ -18,11 +18,9 @@ pub(crate) fn may_exit_early(tokens: TokenStream) -> bool {
         match &token {
             TokenTree::Ident(ident) if ident == "return" => return true,
             TokenTree::Punct(punct) if punct.as_char() == '?' => return true,
-            TokenTree::Group(group) => {
-                // `name!(..)`, `name![..]`, `name! {..}`: a macro call.
-                if after_bang || may_exit_early(group.stream()) {
-                    return true;
-                }
+            // `name!(..)`, `name![..]`, `name! {..}`: a macro call.
+            TokenTree::Group(group) if after_bang || may_exit_early(group.stream()) => {
+                return true;
             }
             _ => {}
         }
