@@ -2,8 +2,9 @@
 # Compile cost of the attribute: a generated crate of 200 functions (half of them `async`),
 # rebuilt after a touch (debug profile), plain and under `#[track_operation]`,
 # `#[tracing::instrument]` and `#[autometrics]`, in interleaved rounds, each rebuild timed in
-# CPU seconds (user + system of cargo and rustc). Prints the median of RUNS rebuilds of each
-# and the ratio to plain. Usage: bash benches/compile-time.sh [RUNS] (default 5).
+# wall-clock seconds and in CPU seconds (user + system of cargo and rustc). Prints the median
+# of RUNS rebuilds of each and the ratio to plain. Usage: bash benches/compile-time.sh [RUNS]
+# (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -50,22 +51,27 @@ cargo build -q --manifest-path "$dir/Cargo.toml" --workspace
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # Rounds interleave the variants, so a change in the machine's load hits all of them alike.
-declare -A times
+declare -A walls cpus
 for _ in $(seq 1 "$runs"); do
   for v in "${variants[@]}"; do
     touch "$dir/$v/src/lib.rs"
-    # CPU time (user + system) of cargo and the compiler it runs: steadier than wall-clock
-    # time on a machine that is doing other work.
-    cpu=$( { /usr/bin/time -f '%U %S' cargo build -q --manifest-path "$dir/Cargo.toml" \
-      -p "ct-${v//_/-}" 2>&1 >/dev/null; } | tail -1)
-    times[$v]+="$(echo "$cpu" | awk '{print $1 + $2}') "
+    # Wall clock (what a developer waits for) and CPU time (user + system of cargo and the
+    # compiler it runs: steadier than wall clock on a machine that is doing other work).
+    # bash's `time` has millisecond resolution (`/usr/bin/time` only centiseconds).
+    t=$( { TIMEFORMAT='%3R %3U %3S'; time cargo build -q --manifest-path "$dir/Cargo.toml" \
+      -p "ct-${v//_/-}" >/dev/null 2>&1; } 2>&1 | tail -1)
+    walls[$v]+="$(echo "$t" | awk '{print $1}') "
+    cpus[$v]+="$(echo "$t" | awk '{print $2 + $3}') "
   done
 done
-declare -A result
+declare -A wall cpu
 for v in "${variants[@]}"; do
-  result[$v]=$(printf '%s\n' ${times[$v]} | median)
+  wall[$v]=$(printf '%s\n' ${walls[$v]} | median)
+  cpu[$v]=$(printf '%s\n' ${cpus[$v]} | median)
 done
-printf '%-18s %10s %8s\n' variant "median CPU s" "× plain"
+printf '%-18s %12s %8s %12s %8s\n' variant "median wall s" "× plain" "median CPU s" "× plain"
 for v in "${variants[@]}"; do
-  printf '%-18s %10.3f %8.2f\n' "$v" "${result[$v]}" "$(echo "${result[$v]} / ${result[plain]}" | bc -l)"
+  printf '%-18s %12.3f %8.2f %12.3f %8.2f\n' "$v" \
+    "${wall[$v]}" "$(echo "${wall[$v]} / ${wall[plain]}" | bc -l)" \
+    "${cpu[$v]}" "$(echo "${cpu[$v]} / ${cpu[plain]}" | bc -l)"
 done

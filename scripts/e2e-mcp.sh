@@ -2,7 +2,9 @@
 # End-to-end test of the example MCP servers with a real MCP client, the Python `mcp` SDK:
 # creates a venv (reused when present), installs `mcp`, builds the examples and runs
 # tests/mcp/test_mcp_server.py against `mcp_server` (stdio) and tests/mcp/test_mcp_http_server.py
-# against `mcp_http_server` (Streamable HTTP on a free loopback port). Then the official
+# against `mcp_http_server` (Streamable HTTP on a free loopback port), after the OpenMetrics
+# output parsed under `prometheus_client`'s reference parser (tests/mcp/openmetrics_check.py,
+# driven by a unit test of the runtime). Then the official
 # TypeScript SDK (npm `@modelcontextprotocol/sdk`, with Ajv, installed into
 # $CARGO_TARGET_DIR/ts-mcp) drives `mcp_server`: tests/mcp/ts_check.mjs compiles every tool
 # schema under Ajv 2020-12 strict mode and validates every structuredContent. Last, Debian's
@@ -25,6 +27,8 @@ venv="${MCP_VENV:-$target/mcp-venv}"
 python="${PYTHON:-python3}"
 # The test uses the 2.x client API (MCPError, snake_case result fields).
 mcp_requirement="mcp>=2.3,<3"
+# The reference OpenMetrics parser (`prometheus_client.openmetrics.parser`).
+om_requirement="prometheus_client>=0.20,<1"
 ts_dir="${TS_MCP_DIR:-$target/ts-mcp}"
 # The SDK major the check is written for, and Ajv 8 (its 2020-12 build).
 ts_packages=("@modelcontextprotocol/sdk@^1.32" "ajv@^8")
@@ -48,11 +52,27 @@ echo "==> pip install '$mcp_requirement'"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$mcp_requirement" ||
   unavailable "could not install '$mcp_requirement' into $venv"
 "$venv/bin/python" -c "import mcp" || unavailable "the mcp package does not import in $venv"
+echo "==> pip install '$om_requirement'"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$om_requirement" ||
+  unavailable "could not install '$om_requirement' into $venv"
 
 # --workspace: the features of the workspace build, so the binary `cargo test --workspace`
 # already built is reused (`-p examples` would resolve other features and recompile).
 echo "==> cargo build --workspace --examples"
 "${CARGO:-cargo}" build -q --workspace --examples
+
+# The unit test writes an OpenMetrics exposition with exemplars and users' collectors, and
+# checks what tests/mcp/openmetrics_check.py read from it with the reference parser.
+echo "==> OpenMetrics under the reference parser (exposition::tests::openmetrics_reference_parser)"
+om_log="$target/openmetrics-parser.log"
+# Absolute: the test runs in the runtime's directory.
+OPENMETRICS_PYTHON="$(cd "$venv" && pwd)/bin/python" "${CARGO:-cargo}" test -q --workspace --lib \
+  openmetrics_reference_parser -- --ignored >"$om_log" 2>&1 || { cat "$om_log" >&2; exit 1; }
+grep -q "^test result: ok. 1 passed" "$om_log" || {
+  cat "$om_log" >&2
+  echo "e2e-mcp: FAILED: the reference-parser test did not run" >&2
+  exit 1
+}
 
 echo "==> tests/mcp/test_mcp_server.py (stdio)"
 "$venv/bin/python" tests/mcp/test_mcp_server.py "$target/debug/examples/mcp_server"

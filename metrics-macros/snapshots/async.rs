@@ -18,23 +18,17 @@ async fn fetch(&self, id: u32) -> Result<String, std::io::Error> {
         &__SESSION_METRICS_CALL_SITE
     };
     let __sm_enabled: bool = true;
-    ::session_metrics::__private::instrument(
-            __sm_site,
-            __sm_enabled,
-            async move {
-                #[allow(clippy::diverging_sub_expression)]
-                let __sm_ret: Result<String, std::io::Error> = {
-                    self.client.get(id).await
-                };
-                #[allow(unreachable_code)] __sm_ret
-            },
-            |__sm_out| {
-                #[allow(unused_imports)]
-                use ::session_metrics::__private::{
-                    ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _,
-                };
-                (&&&&::session_metrics::__private::Probe(__sm_out)).__sm_outcome()
-            },
-        )
-        .await
+    let __sm_guard = __sm_site.enter(__sm_enabled);
+    #[allow(unreachable_code, clippy::diverging_sub_expression)]
+    let __sm_ret: Result<String, std::io::Error> = { self.client.get(id).await };
+    #[allow(unreachable_code)]
+    __sm_guard
+        .finish({
+            #[allow(unused_imports)]
+            use ::session_metrics::__private::{
+                ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _,
+            };
+            (&&&&::session_metrics::__private::Probe(&__sm_ret)).__sm_outcome()
+        });
+    #[allow(unreachable_code)] __sm_ret
 }

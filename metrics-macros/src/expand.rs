@@ -20,6 +20,7 @@ use syn::spanned::Spanned;
 use syn::{Block, LitStr, Type};
 
 use crate::args::Args;
+use crate::early_exit::may_exit_early;
 use crate::idents::{Names, body_label};
 use crate::inline::Exits;
 use crate::item::{Function, Shape};
@@ -152,13 +153,16 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
             quote!(#private::instrument(#site, #enabled, #future, #classify))
         }
     };
-    let outcome_of_ret = outcome_of(&private, &quote!(&#ret));
+    let outcome_of_ret = always_success(&sig.output, &private, ret)
+        .unwrap_or_else(|| outcome_of(&private, &quote!(&#ret)));
     // An inlined body (see `inline`): `return` breaks out of this label.
     let label = body_label();
     let inlined = |try_into: Option<Type>| {
         Exits::new(label.clone(), private.clone(), try_into).rewrite(block.clone())
     };
     let closure = |ret_ty: &Type| quote!(#private::call_once(move || -> #ret_ty #block));
+    // A body that cannot leave early runs in the function itself (see `early_exit`).
+    let in_place = !may_exit_early(block.to_token_stream());
 
     // The future a future-returning body builds (used by those shapes only).
     let built_future = || {
@@ -189,6 +193,18 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
                 #ret
             }
         }
+        Shape::Sync if in_place => quote! {
+            #prologue
+            #make_span
+            let #guard = #enter;
+            #enter_span
+            #[allow(unreachable_code, clippy::diverging_sub_expression)]
+            let #ret: #ret_ty = #block;
+            #[allow(unreachable_code)]
+            #guard.finish(#outcome_of_ret);
+            #[allow(unreachable_code)]
+            #ret
+        },
         Shape::Sync => {
             let call = closure(&ret_ty);
             quote! {
@@ -209,16 +225,46 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
             #block
         },
         Shape::Async => {
-            let future = instrument(quote!(async move {
+            let body = quote!(async move {
                 #[allow(clippy::diverging_sub_expression)]
                 let #ret: #ret_ty = #block;
                 #[allow(unreachable_code)]
                 #ret
-            }));
-            quote! {
-                #prologue
-                #make_span
-                #future.await
+            });
+            if TRACING {
+                let future = instrument(body);
+                quote! {
+                    #prologue
+                    #make_span
+                    #future.await
+                }
+            } else if in_place {
+                // As below, with the body in the function's own future.
+                quote! {
+                    #prologue
+                    let #guard = #enter;
+                    #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                    let #ret: #ret_ty = #block;
+                    #[allow(unreachable_code)]
+                    #guard.finish(#outcome_of_ret);
+                    #[allow(unreachable_code)]
+                    #ret
+                }
+            } else {
+                // The function's own future is the timer: its code runs from the first poll,
+                // and the guard it holds across the `.await` records a drop before completion
+                // as a cancellation and, being dropped while the poll unwinds, a panic as
+                // one. No `Instrumented` wrapper and no classifying closure to compile.
+                quote! {
+                    #prologue
+                    let #guard = #enter;
+                    #[allow(clippy::diverging_sub_expression)]
+                    let #ret: #ret_ty = #body.await;
+                    #[allow(unreachable_code)]
+                    #guard.finish(#outcome_of_ret);
+                    #[allow(unreachable_code)]
+                    #ret
+                }
             }
         }
         Shape::ImplFuture(output) => {
@@ -372,6 +418,44 @@ fn outcome_of(private: &TokenStream, value: &TokenStream) -> TokenStream {
         use #private::{ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _};
         (&&&&#private::Probe(#value)).__sm_outcome()
     }}
+}
+
+/// The `Outcome` of a function returning `()` or a primitive type such as `u64`: always
+/// success, as the probe of [`outcome_of`] would find, since only the runtime could implement
+/// its traits for those types. Saves the probe's method lookup at every such function. A
+/// primitive's name is checked against the primitive type itself (`::core::primitive::u64`),
+/// so a user type shadowing the name is a type error instead of a wrong outcome.
+fn always_success(
+    output: &syn::ReturnType,
+    private: &TokenStream,
+    ret: &syn::Ident,
+) -> Option<TokenStream> {
+    const PRIMITIVES: &[&str] = &[
+        "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+        "i128", "isize", "f32", "f64",
+    ];
+    let success = quote!(#private::Outcome::Success);
+    let ty = match output {
+        syn::ReturnType::Default => return Some(success),
+        syn::ReturnType::Type(_, ty) => &**ty,
+    };
+    match ty {
+        Type::Tuple(unit) if unit.elems.is_empty() => Some(success),
+        Type::Path(path)
+            if path.qself.is_none()
+                && path.path.leading_colon.is_none()
+                && path.path.segments.len() == 1
+                && path.path.segments[0].arguments.is_none()
+                && PRIMITIVES.contains(&path.path.segments[0].ident.to_string().as_str()) =>
+        {
+            let primitive = &path.path.segments[0].ident;
+            Some(quote!({
+                let _: &::core::primitive::#primitive = &#ret;
+                #success
+            }))
+        }
+        _ => None,
+    }
 }
 
 /// A closure classifying a future's output; its argument type comes from `instrument`'s bound.

@@ -4,12 +4,14 @@
 //! the generated code refers to that crate. The documentation lives there.
 //!
 //! Layout: `args` parses the attribute, `item` parses and classifies the function,
-//! `expand` generates the wrapper (with `idents` for the names it declares and `inline` for
-//! `#[track_caller]` bodies), `error_label` is the derive.
+//! `expand` generates the wrapper (with `idents` for the names it declares, `inline` for
+//! `#[track_caller]` bodies and `early_exit` for bodies that can run in place), `error_label`
+//! is the derive.
 
 use proc_macro::TokenStream;
 
 mod args;
+mod early_exit;
 mod error_label;
 mod expand;
 mod idents;

@@ -1,4 +1,4 @@
-//! Expansion snapshots: what the attribute generates for a sync and an async function, kept in
+//! Expansion snapshots: what the attribute generates for sync and async functions, kept in
 //! `snapshots/` so readers can see it and reviews show every change. Regenerate with
 //! `UPDATE_SNAPSHOTS=1 cargo test -p session-metrics-macros`.
 
@@ -60,6 +60,25 @@ fn async_expansion() {
         },
     );
     check("async.rs", &expanded);
+}
+
+/// A body with `?` (or `return`, or a macro call) runs in an `async` block of its own, so
+/// that its early exits reach the outcome check.
+#[test]
+fn async_early_exit_expansion() {
+    let expanded = expand(
+        quote!("jobs", "fetch_all"),
+        quote! {
+            async fn fetch_all(&self, ids: &[u32]) -> Result<Vec<String>, std::io::Error> {
+                let mut all = Vec::new();
+                for &id in ids {
+                    all.push(self.client.get(id).await?);
+                }
+                Ok(all)
+            }
+        },
+    );
+    check("async_early_exit.rs", &expanded);
 }
 
 #[test]

@@ -50,8 +50,11 @@ pub struct CallSite {
     event_type: &'static str,
     family: Option<&'static OperationFamily>,
     level: ErrorLevel,
-    /// `None` inside once resolved means metrics are disabled.
-    handles: OnceCell<Option<Handles>>,
+    /// `None` inside once resolved means metrics are disabled. Behind a pointer (allocated
+    /// once per call site, on its first call, and kept for the life of the process like the
+    /// static itself): the static every annotated function declares stays small, which is
+    /// cheaper to compile than one holding the handles inline.
+    handles: OnceCell<Option<&'static Handles>>,
 }
 
 /// Failure labels a call site keeps lock-free; more distinct labels go through a lock.
@@ -187,12 +190,12 @@ impl CallSite {
         if !enabled {
             return None;
         }
-        let handles = self.handles.get_or_init(|| self.resolve()).as_ref()?;
+        let handles = (*self.handles.get_or_init(|| self.resolve()))?;
         Some((handles, handles.clock.now()))
     }
 
     #[cold]
-    fn resolve(&self) -> Option<Handles> {
+    fn resolve(&self) -> Option<&'static Handles> {
         let events = match self.family {
             Some(family) => family.events()?,
             None => &get_metrics().families()?.events,
@@ -205,7 +208,7 @@ impl CallSite {
         let clock = clock::Clock::get();
         duration.attach(shards.clone(), 0, clock.unit());
         success.attach(shards.clone(), cells.success);
-        Some(Handles {
+        Some(Box::leak(Box::new(Handles {
             events,
             bounds: UnitBounds::new(duration.bounds(), clock.unit()),
             duration,
@@ -215,7 +218,7 @@ impl CallSite {
             cells,
             failure_slots: Default::default(),
             failures: RwLock::new(Vec::new()),
-        })
+        })))
     }
 }
 

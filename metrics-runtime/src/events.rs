@@ -104,6 +104,11 @@ impl EventFamilies {
         ]
     }
 
+    /// The three families for the encoder.
+    pub(crate) fn own(&self) -> [&dyn crate::exposition::OwnFamily; 3] {
+        [&self.success, &self.failure, &self.duration]
+    }
+
     pub(crate) fn reset(&self) {
         self.success.reset();
         self.failure.reset();

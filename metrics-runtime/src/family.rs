@@ -15,6 +15,9 @@ use crate::series::Series;
 
 type Key = Box<[Box<str>]>;
 
+/// `(name, value)` pairs of one series, in name order.
+type LabelPairs<'a> = Vec<(&'a str, &'a str)>;
+
 /// Borrowed label values, looked up without allocating a [`Key`].
 struct Query<'a>(&'a [&'a str]);
 
@@ -45,6 +48,20 @@ pub(crate) struct Family<S: Series> {
     config: S::Config,
     const_labels: Vec<proto::LabelPair>,
     children: RwLock<HashMap<Key, Arc<S>>>,
+    /// Leave labels with an empty value out of the exposition.
+    omit_empty: bool,
+    /// Every series in exposition order with its label list rendered for the exposition,
+    /// rebuilt when series were added (children are never removed, so a changed length says
+    /// so). Costs the rendered labels and two pointers per series, once, not per scrape.
+    rendered: RwLock<Vec<Rendered<S>>>,
+}
+
+/// One series as the encoder writes it.
+pub(crate) struct Rendered<S> {
+    /// `name="value",…`: constant and variable labels sorted by name, values escaped, no
+    /// braces.
+    pub(crate) labels: Box<[u8]>,
+    pub(crate) series: Arc<S>,
 }
 
 impl<S: Series> Family<S> {
@@ -68,7 +85,108 @@ impl<S: Series> Family<S> {
                 .map(|(name, value)| label_pair(name, value))
                 .collect(),
             children: RwLock::new(HashMap::new()),
+            omit_empty: false,
+            rendered: RwLock::new(Vec::new()),
         })
+    }
+
+    /// Leaves labels whose value is empty out of the exposition (the MCP server families:
+    /// an absent attribute is absent, not empty).
+    pub(crate) fn omitting_empty_labels(mut self) -> Self {
+        self.omit_empty = true;
+        self
+    }
+
+    pub(crate) fn config(&self) -> &S::Config {
+        &self.config
+    }
+
+    /// Whether the family has no series (it is then left out of the exposition).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.children
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+    }
+
+    /// Calls `f` with every series in exposition order: by label values in label-name order
+    /// (a series with fewer labels, which only omitted empty labels make, first), as
+    /// `Registry::gather` orders them.
+    pub(crate) fn with_rendered<R>(&self, f: impl FnOnce(&[Rendered<S>]) -> R) -> R {
+        let children = self.children.read().unwrap_or_else(PoisonError::into_inner);
+        let len = children.len();
+        {
+            let rendered = self.rendered.read().unwrap_or_else(PoisonError::into_inner);
+            if rendered.len() == len {
+                drop(children);
+                return f(&rendered);
+            }
+        }
+        let mut rendered = self
+            .rendered
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if rendered.len() != len {
+            *rendered = self.render(&children);
+        }
+        drop(children);
+        f(&rendered)
+    }
+
+    fn render(&self, children: &HashMap<Key, Arc<S>>) -> Vec<Rendered<S>> {
+        // Every label, constant (`Err`) or variable (`Ok`), in name order.
+        let mut order: Vec<(&str, Result<usize, usize>)> = self
+            .spec
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, &name)| (name, Ok(i)))
+            .chain(
+                self.const_labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, pair)| (pair.name(), Err(i))),
+            )
+            .collect();
+        order.sort_by_key(|&(name, _)| name);
+        let mut series: Vec<(LabelPairs<'_>, &Arc<S>)> = children
+            .iter()
+            .map(|(key, child)| {
+                let pairs = order
+                    .iter()
+                    .map(|&(name, source)| match source {
+                        Ok(i) => (name, &*key[i]),
+                        Err(i) => (name, self.const_labels[i].value()),
+                    })
+                    .filter(|(_, value)| !(self.omit_empty && value.is_empty()))
+                    .collect();
+                (pairs, child)
+            })
+            .collect();
+        series.sort_unstable_by(|(a, _), (b, _)| {
+            a.len()
+                .cmp(&b.len())
+                .then_with(|| a.iter().map(|p| p.1).cmp(b.iter().map(|p| p.1)))
+        });
+        series
+            .into_iter()
+            .map(|(pairs, child)| {
+                let mut labels = Vec::new();
+                for (i, (name, value)) in pairs.into_iter().enumerate() {
+                    if i > 0 {
+                        labels.push(b',');
+                    }
+                    labels.extend_from_slice(name.as_bytes());
+                    labels.extend_from_slice(b"=\"");
+                    crate::exposition::escape::label_value(&mut labels, value);
+                    labels.push(b'"');
+                }
+                Rendered {
+                    labels: labels.into(),
+                    series: child.clone(),
+                }
+            })
+            .collect()
     }
 
     /// The series for `values`, created on first use. `values` must match the label names in
@@ -157,6 +275,13 @@ impl<S: Series> Family<S> {
             metric.set_label(labels);
             child.fill(&mut metric);
             metrics.push(metric);
+        }
+        if self.omit_empty {
+            for metric in &mut metrics {
+                let mut labels = metric.take_label();
+                labels.retain(|pair| !pair.value().is_empty());
+                metric.set_label(labels);
+            }
         }
         let mut family = proto::MetricFamily::default();
         family.set_name(self.spec.name.to_owned());

@@ -54,6 +54,7 @@ mod clock;
 mod error;
 mod events;
 pub mod exemplar;
+pub mod exposition;
 mod family;
 mod global;
 #[cfg(feature = "http")]
@@ -80,6 +81,7 @@ pub use callsite::{CANCELLED_ERROR_TYPE, EARLY_RETURN_ERROR_TYPE, PANIC_ERROR_TY
 pub use catalogue::rules as slo;
 pub use catalogue::{LatencyObjective, Objective, Operation, operations};
 pub use error::Error;
+pub use exposition::Format;
 pub use global::{get_metrics, init_metrics, init_metrics_with_registry};
 pub use label::ErrorLabel;
 pub use metrics::{
@@ -249,8 +251,10 @@ pub use session_metrics_macros::ErrorLabel;
 ///   indexing) are the caller's. There `return` and `?` are routed through the outcome check
 ///   where they are written (also inside macro arguments that are expressions); a `return`
 ///   that a macro generates itself, such as `anyhow::bail!`, cannot be seen and is counted as
-///   a failure labelled [`EARLY_RETURN_ERROR_TYPE`]. Other functions run the body in a closure,
-///   which sees every exit.
+///   a failure labelled [`EARLY_RETURN_ERROR_TYPE`]. Other functions run the body in a closure
+///   (an `async fn`: an `async` block), which sees every exit; a body with no `return`, no `?`
+///   and no macro call has no early exit and runs in the function itself, which is cheaper to
+///   compile.
 ///
 /// What the expansion of a sync, an async and a `#[track_caller]` function looks like is kept
 /// in `metrics-macros/snapshots/` (checked by `cargo test -p session-metrics-macros`).

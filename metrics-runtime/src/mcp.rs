@@ -6,7 +6,7 @@
 //!
 //! | tool | answers |
 //! |---|---|
-//! | `get_prometheus_metrics` | [`PrometheusMetrics`]: the text exposition with content type, family count, size and timestamp |
+//! | `get_prometheus_metrics` | [`PrometheusMetrics`]: the text (or, with `format: openmetrics`, OpenMetrics) exposition with content type, family count, size and timestamp |
 //! | `list_session_metrics` | [`MetricList`]: every family's name, type, help, labels and histogram buckets |
 //! | `get_metrics_summary` | [`MetricsSummary`]: counts, success ratios, failures by `error_type`, mean and p50/p95/p99 durations per operation; sessions per component; totals |
 //! | `list_operations` | [`OperationList`]: every `#[track_operation]` function of the binary (the [catalogue](crate::operations)): component, event type, function, file, line, family, error labels and objective |
@@ -92,7 +92,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use args::{
-    ArgumentError, ListMetricsArgs, ListOperationsArgs, PrometheusMetricsArgs, SummaryArgs,
+    ArgumentError, ListMetricsArgs, ListOperationsArgs, MetricsFormat, PrometheusMetricsArgs,
+    SummaryArgs,
 };
 pub use duration::DurationSummary;
 pub use list::{FamilySource, MetricFamilyInfo, MetricList, MetricType};
@@ -289,10 +290,10 @@ impl MetricsTools {
             definition::<PrometheusMetricsArgs, PrometheusMetrics>(
                 GET_PROMETHEUS_METRICS,
                 "Prometheus metrics",
-                "Returns the metrics registry in the Prometheus text exposition format, with \
-                 its content type, number of metric families, size in bytes and timestamp. \
-                 Optional filters: component, event_type (label values), metric_prefix \
-                 (metric-name prefix).",
+                "Returns the metrics registry in the Prometheus text exposition format (or \
+                 OpenMetrics with format: openmetrics), with its content type, number of \
+                 metric families, size in bytes and timestamp. Optional filters: component, \
+                 event_type (label values), metric_prefix (metric-name prefix).",
             ),
             definition::<ListOperationsArgs, OperationList>(
                 LIST_OPERATIONS,

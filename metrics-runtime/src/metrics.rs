@@ -5,10 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use prometheus::core::{Collector, Desc};
-use prometheus::{Encoder, Registry, TextEncoder, proto};
+use prometheus::{Registry, proto};
 
 use crate::Error;
 use crate::events::{EVENT_LABELS, EventFamilies, EventSpecs, FAILURE_LABELS};
+use crate::exposition::{self, Format, OwnFamilies, OwnFamily};
 use crate::family::{Family, Spec};
 use crate::series::{Counter, Gauge, Histogram};
 
@@ -92,6 +93,9 @@ pub(crate) struct Families {
     /// Families declared with [`OperationFamily`](crate::OperationFamily), for reset and
     /// descriptions; each is registered in the registry on its own.
     pub(crate) operations: RwLock<Vec<Arc<EventFamilies>>>,
+    /// Further families of ours registered in the same registry (the MCP server layer's),
+    /// written by our own encoder too.
+    pub(crate) exported: RwLock<Vec<Arc<dyn OwnFamilies>>>,
 }
 
 impl Families {
@@ -104,6 +108,32 @@ impl Families {
         descs.extend(self.events.descs());
         descs.extend([self.active_sessions.desc(), self.quality_score.desc()]);
         descs
+    }
+
+    /// Calls `f` with all our families (operation families and the MCP layer's included),
+    /// sorted by name.
+    pub(crate) fn with_own<R>(&self, f: impl FnOnce(&[&dyn OwnFamily]) -> R) -> R {
+        let operations = self
+            .operations
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let exported = self.exported.read().unwrap_or_else(PoisonError::into_inner);
+        let mut all: Vec<&dyn OwnFamily> = vec![
+            &self.session_start,
+            &self.session_end,
+            &self.session_duration,
+            &self.active_sessions,
+            &self.quality_score,
+        ];
+        all.extend(self.events.own());
+        for operation in operations.iter() {
+            all.extend(operation.own());
+        }
+        for group in exported.iter() {
+            all.extend(group.own_families());
+        }
+        all.sort_unstable_by_key(|family| family.name());
+        f(&all)
     }
 }
 
@@ -146,6 +176,9 @@ impl Collector for RegisteredFamilies {
 
     fn collect(&self) -> Vec<proto::MetricFamily> {
         let f = &self.0;
+        if exposition::collecting_is_suppressed(exposition::owner_of(f)) {
+            return Vec::new();
+        }
         let mut families = vec![
             f.session_start.collect(),
             f.session_end.collect(),
@@ -195,6 +228,9 @@ pub struct SessionMetrics {
     /// doubling its way there (which leaves the allocator with holes that concurrent
     /// exports, e.g. the HTTP server's, cannot reuse).
     last_export_len: AtomicUsize,
+    /// The registry adds a prefix or common labels to what it gathers: export through
+    /// `gather` alone (see [`exposition::registry_rewrites`]).
+    registry_rewrites: bool,
 }
 
 impl fmt::Debug for SessionMetrics {
@@ -228,6 +264,7 @@ impl SessionMetrics {
             registry: Registry::new(),
             families: None,
             last_export_len: AtomicUsize::new(0),
+            registry_rewrites: false,
         }
     }
 
@@ -366,15 +403,77 @@ impl SessionMetrics {
     /// # Errors
     /// [`Error::Encode`] when a collector in the registry produced an invalid family.
     pub fn try_export_metrics(&self) -> Result<String, Error> {
+        self.try_export(Format::Text)
+    }
+
+    /// The whole registry in `format` (see [`Format`]); empty text, or only `# EOF` in
+    /// OpenMetrics, when there is nothing to export.
+    ///
+    /// ```
+    /// use session_metrics::{Format, SessionMetrics};
+    ///
+    /// let metrics = SessionMetrics::new(prometheus::Registry::new())?;
+    /// metrics.record_mcp_event_success("buddy", "emit", 0.02);
+    /// let om = metrics.export(Format::OpenMetrics);
+    /// assert!(om.contains("# TYPE mcp_event_emit_success counter\n"));
+    /// assert!(om.contains("# UNIT mcp_event_emit_duration_seconds seconds\n"));
+    /// assert!(om.ends_with("# EOF\n"));
+    /// assert_eq!(metrics.export(Format::Text), metrics.export_metrics());
+    /// # Ok::<(), session_metrics::Error>(())
+    /// ```
+    pub fn export(&self, format: Format) -> String {
+        self.try_export(format).unwrap_or_default()
+    }
+
+    /// The whole registry in OpenMetrics 1.0.0, with exemplars:
+    /// [`export(Format::OpenMetrics)`](Self::export).
+    pub fn export_openmetrics(&self) -> String {
+        self.export(Format::OpenMetrics)
+    }
+
+    /// Like [`export`](Self::export), but reports encoding errors.
+    ///
+    /// # Errors
+    /// [`Error::Encode`] when a collector in the registry produced an invalid family.
+    pub fn try_export(&self, format: Format) -> Result<String, Error> {
         // A little more than last time, so that a slightly larger export needs no copy.
         let capacity = self.last_export_len.load(Relaxed);
         let mut buf = Vec::with_capacity(capacity + capacity / 16);
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut buf)
-            .map_err(Error::Encode)?;
+        self.encode_into(format, &mut buf)?;
         self.last_export_len.store(buf.len(), Relaxed);
-        // The text encoder only ever writes UTF-8.
+        // The encoder only writes `&str`s and ASCII.
         Ok(String::from_utf8(buf).unwrap_or_default())
+    }
+
+    /// Appends the whole registry in `format` to `buf`: keep one buffer across scrapes
+    /// (`buf.clear()` first) and an export allocates nothing in proportion to the series
+    /// count beyond what `buf` already holds. Users' collectors are still read through
+    /// `Registry::gather`. A registry made by `Registry::new_custom` with a prefix or common
+    /// labels is exported through `gather` entirely, so that they apply to our families as
+    /// well (slower, and without exemplars).
+    ///
+    /// ```
+    /// use session_metrics::{Format, SessionMetrics};
+    ///
+    /// let metrics = SessionMetrics::new(prometheus::Registry::new())?;
+    /// metrics.record_session_start("buddy", "bash");
+    /// let mut buf = Vec::new();
+    /// for _ in 0..3 {
+    ///     buf.clear();
+    ///     metrics.encode_into(Format::Text, &mut buf)?;
+    /// }
+    /// assert_eq!(buf, metrics.export_metrics().as_bytes());
+    /// # Ok::<(), session_metrics::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Encode`] when a collector in the registry produced an invalid family; `buf`
+    /// then holds what was written before it.
+    pub fn encode_into(&self, format: Format, buf: &mut Vec<u8>) -> Result<(), Error> {
+        if self.registry_rewrites {
+            return exposition::encode_gathered(&self.registry.gather(), format, buf);
+        }
+        exposition::encode(&self.registry, self.families(), format, buf)
     }
 
     /// Zeroes every counter, gauge and histogram (the seed's "clear metrics"), for tests.
@@ -463,12 +562,15 @@ impl SessionMetricsBuilder {
             quality_score: Family::new(QUALITY_SCORE, (), labels).map_err(Error::Registry)?,
             const_labels: self.const_labels.clone(),
             operations: RwLock::new(Vec::new()),
+            exported: RwLock::new(Vec::new()),
         });
         crate::register::register(&registry, Box::new(RegisteredFamilies(families.clone())))?;
+        let registry_rewrites = exposition::registry_rewrites(&registry);
         Ok(SessionMetrics {
             registry,
             families: Some(families),
             last_export_len: AtomicUsize::new(0),
+            registry_rewrites,
         })
     }
 }

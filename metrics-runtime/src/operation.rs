@@ -139,7 +139,10 @@ impl OperationFamily {
         );
         crate::register::register(
             metrics.registry(),
-            Box::new(RegisteredEvents(events.clone())),
+            Box::new(RegisteredEvents {
+                events: events.clone(),
+                owner: crate::exposition::owner_of(global),
+            }),
         )
         .map_err(|e| e.to_string())?;
         global
@@ -151,14 +154,21 @@ impl OperationFamily {
     }
 }
 
-struct RegisteredEvents(Arc<EventFamilies>);
+/// The families in the registry; `owner` identifies the metrics whose own export writes them.
+struct RegisteredEvents {
+    events: Arc<EventFamilies>,
+    owner: usize,
+}
 
 impl Collector for RegisteredEvents {
     fn desc(&self) -> Vec<&Desc> {
-        self.0.descs().to_vec()
+        self.events.descs().to_vec()
     }
 
     fn collect(&self) -> Vec<proto::MetricFamily> {
-        self.0.collect().into()
+        if crate::exposition::collecting_is_suppressed(self.owner) {
+            return Vec::new();
+        }
+        self.events.collect().into()
     }
 }

@@ -71,7 +71,6 @@ impl Counter {
     }
 
     /// The latest exemplar stored since the last reset.
-    #[allow(dead_code)] // until the encoder and call sites use it (issue 10)
     pub(crate) fn exemplar(&self) -> Option<Exemplar> {
         self.exemplar.get()?.load()
     }
@@ -205,7 +204,6 @@ impl Histogram {
     }
 
     /// The latest exemplar of bucket `bucket` since the last reset.
-    #[allow(dead_code)] // until the encoder and call sites use it (issue 10)
     pub(crate) fn exemplar(&self, bucket: usize) -> Option<Exemplar> {
         self.exemplars.get()?.get(bucket)?.load()
     }
@@ -229,17 +227,21 @@ impl Histogram {
 
     /// Non-cumulative counts, shared cells and shards added.
     pub(crate) fn counts(&self) -> Vec<u64> {
-        let mut counts: Vec<u64> = self
-            .counts
-            .iter()
-            .map(|c| c.load(Ordering::Relaxed))
-            .collect();
+        let mut counts = Vec::with_capacity(self.counts.len());
+        self.counts_into(&mut counts);
+        counts
+    }
+
+    /// [`counts`](Self::counts) into `counts` (cleared first), for a scrape that reuses one
+    /// buffer for every series.
+    pub(crate) fn counts_into(&self, counts: &mut Vec<u64>) {
+        counts.clear();
+        counts.extend(self.counts.iter().map(|c| c.load(Ordering::Relaxed)));
         self.attached.for_each(|table, first, _| {
             for (i, count) in counts.iter_mut().enumerate() {
                 *count = count.wrapping_add(table.sum(first + i));
             }
         });
-        counts
     }
 
     pub(crate) fn sum(&self) -> f64 {

@@ -148,7 +148,7 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
                 self.assertFalse(tools[name].input_schema.get("required"), name)
             self.assertEqual(
                 set(tools["get_prometheus_metrics"].input_schema["properties"]),
-                {"component", "event_type", "metric_prefix"},
+                {"component", "event_type", "metric_prefix", "format"},
             )
             self.assertEqual(set(tools["get_metrics_summary"].input_schema["properties"]), {"component", "event_type"})
             self.assertEqual(set(tools["list_session_metrics"].input_schema["properties"]), {"metric_prefix"})
@@ -158,7 +158,8 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
             self.assertIn("session_id", tools["start_session"].output_schema["properties"])
             # No schemars number formats (`uint64`, ...), but their bounds stay.
             schemas = json.dumps([[t.input_schema, t.output_schema] for t in tools.values()])
-            self.assertNotIn('"format"', schemas)
+            # (`format` is also an argument name of get_prometheus_metrics: look for values only.)
+            self.assertNotRegex(schemas, r'"format": "u?(int|float|double)')
             self.assertEqual(tools["start_session"].output_schema["properties"]["session_id"]["minimum"], 0)
 
     async def test_list_operations_names_the_instrumented_tools(self):
@@ -372,6 +373,10 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
         self.assertNotIn("slow_work", by_event["text"])
         nobody = (await self.call_ok(session, "get_prometheus_metrics", {"component": "nobody"})).structured_content
         self.assertEqual((nobody["family_count"], nobody["text"]), (0, ""))
+        om = (await self.call_ok(session, "get_prometheus_metrics", {"format": "openmetrics"})).structured_content
+        self.assertEqual(om["content_type"], "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        self.assertTrue(om["text"].endswith("\n# EOF\n"), om["text"][-200:])
+        self.assertIn("# TYPE session_start counter\n", om["text"])
 
     async def check_list(self, session: ClientSession):
         listed = (await self.call_ok(session, "list_session_metrics")).structured_content
@@ -406,6 +411,11 @@ class McpServerTest(unittest.IsolatedAsyncioTestCase):
             self.assertIn("invalid argument `event_type`: must not be empty", message)
             message = await self.call_tool_error(session, "get_prometheus_metrics", {"metric_prefix": "9lives"})
             self.assertIn("invalid argument `metric_prefix`", message)
+            message = await self.call_tool_error(session, "get_prometheus_metrics", {"format": "protobuf"})
+            self.assertEqual(
+                message,
+                'invalid argument `format`: "protobuf" is not a format; use `text` (the default) or `openmetrics`',
+            )
             message = await self.call_tool_error(session, "list_session_metrics", {"component": "x"})
             self.assertIn("not an argument of this tool; it accepts `metric_prefix`", message)
             message = await self.call_tool_error(session, "slow_work", {"delay_ms": [1]})

@@ -94,6 +94,54 @@ fn panic_inside_a_spawned_task_counts_as_panic_not_cancelled() {
     assert_eq!(site.failed("cancelled"), 0.0);
 }
 
+fn boom() -> u32 {
+    panic!("boom in place")
+}
+
+/// No `return`, `?` or macro call: the body runs in the function's own future (no second
+/// `async` block), and a panic in it is still recorded as a panic while the poll unwinds.
+#[track_operation("futures", "in_place_panic")]
+async fn in_place_panic() -> u32 {
+    tokio::task::yield_now().await;
+    boom()
+}
+
+#[test]
+fn panic_in_a_body_run_in_place_counts_as_panic_not_cancelled() {
+    let rt = rt();
+    let error = rt
+        .block_on(async { tokio::spawn(in_place_panic()).await })
+        .unwrap_err();
+    assert_eq!(
+        error.into_panic().downcast_ref::<&str>(),
+        Some(&"boom in place")
+    );
+    let site = Site::global("futures", "in_place_panic");
+    assert_eq!(site.failed("panic"), 1.0);
+    assert_eq!(site.failed("cancelled"), 0.0);
+    assert_eq!(site.count, 1.0);
+}
+
+/// The same body shape, dropped at its `.await`: a cancellation, timed from the first poll.
+#[track_operation("futures", "in_place_cancelled")]
+async fn in_place_cancelled(n: u64) -> u64 {
+    std::future::pending::<()>().await;
+    n
+}
+
+#[test]
+fn body_run_in_place_dropped_before_completion_is_cancelled() {
+    let mut future = Box::pin(in_place_cancelled(7));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(future.as_mut().poll(&mut cx).is_pending());
+    assert!(future.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(Site::global("futures", "in_place_cancelled").count, 0.0);
+    drop(future);
+    let site = Site::global("futures", "in_place_cancelled");
+    assert_eq!(site.failed("cancelled"), 1.0);
+    assert_eq!((site.success, site.count), (0.0, 1.0));
+}
+
 struct Service {
     delay: Duration,
 }

@@ -286,6 +286,21 @@ async fn metrics_tools_answer_exact_figures() {
         typed(call(&client, "get_prometheus_metrics", None).await.unwrap());
     assert_eq!(text.text, metrics.export_metrics());
     assert_eq!(text.family_count, 8);
+    let om: PrometheusMetrics = typed(
+        call(
+            &client,
+            "get_prometheus_metrics",
+            Some(json!({ "format": "openmetrics" })),
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(om.text, metrics.export_openmetrics());
+    assert_eq!(
+        om.content_type,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert_eq!(om.family_count, 8);
     let saves: PrometheusMetrics = typed(
         call(
             &client,
@@ -368,6 +383,11 @@ async fn invalid_filters_are_tool_errors_naming_the_argument() {
             "get_prometheus_metrics",
             json!({ "metric_prefix": "a-b" }),
             "invalid argument `metric_prefix`: \"a-b\" cannot start a metric name",
+        ),
+        (
+            "get_prometheus_metrics",
+            json!({ "format": "xml" }),
+            "invalid argument `format`: \"xml\" is not a format; use `text` (the default) or `openmetrics`",
         ),
         (
             "list_session_metrics",

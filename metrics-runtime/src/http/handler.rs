@@ -6,13 +6,14 @@ use bytes::Bytes;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use http::header::{
-    ACCEPT_ENCODING, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HOST, VARY,
+    ACCEPT, ACCEPT_ENCODING, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE,
+    HOST, VARY,
 };
 use http::uri::Authority;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Version};
 use http_body_util::Full;
 
-use crate::SessionMetrics;
+use crate::{Format, SessionMetrics};
 
 /// The content type of the Prometheus text format.
 pub const TEXT_CONTENT_TYPE: &str = crate::http_text_content_type();
@@ -20,8 +21,10 @@ pub const TEXT_CONTENT_TYPE: &str = crate::http_text_content_type();
 /// The body type of every response we build.
 pub type Body = Full<Bytes>;
 
-/// Answers a request for the metrics, whatever its path: GET and HEAD get the registry's text
-/// (gzip-compressed when the request accepts gzip), other methods `405` with `Allow`.
+/// Answers a request for the metrics, whatever its path: GET and HEAD get the registry in the
+/// format the `Accept` header prefers ([`Format::from_accept`]: OpenMetrics when preferred,
+/// the text format otherwise), gzip-compressed when the request accepts gzip; other methods
+/// `405` with `Allow`.
 ///
 /// Mount it on your own router:
 ///
@@ -52,7 +55,13 @@ pub fn render(metrics: &SessionMetrics, method: &Method, headers: &HeaderMap) ->
             "metrics are disabled (enable_prometheus_metrics is false)\n",
         );
     }
-    let body = match metrics.try_export_metrics() {
+    let format = Format::from_accept_headers(
+        headers
+            .get_all(ACCEPT)
+            .iter()
+            .filter_map(|value| value.to_str().ok()),
+    );
+    let body = match metrics.try_export(format) {
         Ok(body) => body,
         Err(error) => {
             return text(
@@ -63,8 +72,8 @@ pub fn render(metrics: &SessionMetrics, method: &Method, headers: &HeaderMap) ->
     };
     let mut builder = Response::builder()
         .status(StatusCode::OK)
-        .header(CONTENT_TYPE, TEXT_CONTENT_TYPE)
-        .header(VARY, "Accept-Encoding");
+        .header(CONTENT_TYPE, format.content_type())
+        .header(VARY, "Accept, Accept-Encoding");
     let mut body = if accepts_gzip(headers) {
         match gzip(body.as_bytes()) {
             Ok(compressed) => {

@@ -36,6 +36,46 @@ pub struct PrometheusMetricsArgs {
     pub event_type: Option<String>,
     /// Only metric families whose name starts with this prefix, e.g. `session_` or `mcp_event_`.
     pub metric_prefix: Option<String>,
+    /// The exposition format of the answer: `text` (the default, Prometheus text 0.0.4) or
+    /// `openmetrics` (OpenMetrics 1.0.0, with exemplars when unfiltered).
+    pub format: Option<MetricsFormat>,
+}
+
+/// The exposition format `get_prometheus_metrics` answers in.
+///
+/// ```
+/// use session_metrics::mcp::{MetricsFormat, PrometheusMetricsArgs};
+///
+/// let args = serde_json::json!({ "format": "openmetrics" });
+/// let args = PrometheusMetricsArgs::from_arguments(args.as_object()).unwrap();
+/// assert_eq!(args.format, Some(MetricsFormat::OpenMetrics));
+/// let bad = serde_json::json!({ "format": "json" });
+/// let error = PrometheusMetricsArgs::from_arguments(bad.as_object()).unwrap_err();
+/// assert_eq!(
+///     error.to_string(),
+///     "invalid argument `format`: \"json\" is not a format; use `text` (the default) or `openmetrics`"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "The exposition format `get_prometheus_metrics` answers in.")]
+pub enum MetricsFormat {
+    /// Prometheus text format 0.0.4.
+    #[default]
+    #[serde(rename = "text")]
+    Text,
+    /// OpenMetrics 1.0.0.
+    #[serde(rename = "openmetrics")]
+    OpenMetrics,
+}
+
+impl MetricsFormat {
+    /// The exposition [`Format`](crate::Format) this names.
+    pub fn format(self) -> crate::Format {
+        match self {
+            MetricsFormat::Text => crate::Format::Text,
+            MetricsFormat::OpenMetrics => crate::Format::OpenMetrics,
+        }
+    }
 }
 
 /// Arguments of `list_session_metrics`; calling it with no arguments lists every family.
@@ -132,6 +172,8 @@ impl std::error::Error for ArgumentError {}
 enum Kind {
     LabelValue,
     MetricPrefix,
+    /// One of [`crate::Format`]'s names.
+    Format,
 }
 
 /// Reads the string filters `accepted` from `arguments`, in the order given.
@@ -200,6 +242,13 @@ fn check(name: &str, kind: Kind, value: &str) -> Result<String, ArgumentError> {
     if value.chars().any(char::is_control) {
         return Err(invalid("must not contain control characters".to_owned()));
     }
+    if let Kind::Format = kind
+        && crate::Format::from_name(value).is_none()
+    {
+        return Err(invalid(format!(
+            "{value:?} is not a format; use `text` (the default) or `openmetrics`"
+        )));
+    }
     if let Kind::MetricPrefix = kind {
         let mut chars = value.chars();
         let valid_start = chars
@@ -241,18 +290,24 @@ impl PrometheusMetricsArgs {
     /// assert_eq!(error.argument, "metric_prefix");
     /// ```
     pub fn from_arguments(arguments: Option<&JsonObject>) -> Result<Self, ArgumentError> {
-        let [component, event_type, metric_prefix] = parse(
+        let [component, event_type, metric_prefix, format] = parse(
             arguments,
             [
                 ("component", Kind::LabelValue),
                 ("event_type", Kind::LabelValue),
                 ("metric_prefix", Kind::MetricPrefix),
+                ("format", Kind::Format),
             ],
         )?;
+        let format = format.map(|name| match crate::Format::from_name(&name) {
+            Some(crate::Format::OpenMetrics) => MetricsFormat::OpenMetrics,
+            _ => MetricsFormat::Text,
+        });
         Ok(Self {
             component,
             event_type,
             metric_prefix,
+            format,
         })
     }
 }
@@ -432,6 +487,25 @@ mod tests {
         }
         let fine = args(json!({ "metric_prefix": "mcp_event_", "component": "ünïcode ok" }));
         assert!(PrometheusMetricsArgs::from_arguments(Some(&fine)).is_ok());
+        for (value, got) in [
+            (json!("xml"), "\"xml\" is not a format"),
+            (json!(1), "the number 1"),
+        ] {
+            let given = args(json!({ "format": value }));
+            let error = PrometheusMetricsArgs::from_arguments(Some(&given)).unwrap_err();
+            assert_eq!(error.argument, "format");
+            assert!(error.reason.contains(got), "{error}");
+        }
+        for (name, format) in [
+            ("text", MetricsFormat::Text),
+            ("openmetrics", MetricsFormat::OpenMetrics),
+        ] {
+            let given = args(json!({ "format": name }));
+            let parsed = PrometheusMetricsArgs::from_arguments(Some(&given)).unwrap();
+            assert_eq!(parsed.format, Some(format));
+            // The answer echoes the filters: the name serialises back as it came.
+            assert_eq!(serde_json::to_value(format).unwrap(), json!(name));
+        }
     }
 
     #[test]

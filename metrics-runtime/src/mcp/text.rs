@@ -4,7 +4,6 @@
 //! put the whole rustdoc, examples included, into the output schema.
 
 use prometheus::proto::{self, MetricFamily};
-use prometheus::{Encoder, TextEncoder};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +13,8 @@ use super::status::{Status, status_of};
 use super::timestamp::Now;
 use crate::SessionMetrics;
 
-/// Content type of the Prometheus text exposition format the text is in.
+/// Content type of the Prometheus text exposition format the text is in by default (see
+/// [`crate::Format::content_type`] for OpenMetrics).
 ///
 /// ```
 /// use session_metrics::mcp::{MetricsTools, PROMETHEUS_TEXT_CONTENT_TYPE};
@@ -45,9 +45,11 @@ pub struct PrometheusMetrics {
     pub status: Status,
     /// Explanation when `status` is not `ok`.
     pub message: Option<String>,
-    /// The content type of `text`: `text/plain; version=0.0.4; charset=utf-8`.
+    /// The content type of `text`: `text/plain; version=0.0.4; charset=utf-8`, or
+    /// `application/openmetrics-text; version=1.0.0; charset=utf-8` for `format: openmetrics`.
     pub content_type: String,
-    /// The registry in the Prometheus text format 0.0.4 (only the matching series if filtered).
+    /// The registry in the Prometheus text format 0.0.4 or OpenMetrics 1.0.0 (only the
+    /// matching series if filtered; exemplars only unfiltered).
     pub text: String,
     /// Metric families in `text`.
     pub family_count: usize,
@@ -67,6 +69,7 @@ pub(super) fn prometheus_metrics(
 ) -> PrometheusMetrics {
     let now = Now::get();
     let (mut status, mut message) = status_of(metrics);
+    let format = args.format.unwrap_or_default().format();
     let filtered =
         args.component.is_some() || args.event_type.is_some() || args.metric_prefix.is_some();
     let text = if filtered {
@@ -96,12 +99,10 @@ pub(super) fn prometheus_metrics(
             })
             .collect();
         let mut buf = Vec::new();
-        TextEncoder::new()
-            .encode(&families, &mut buf)
+        crate::exposition::encode_gathered(&families, format, &mut buf)
             .map(|()| String::from_utf8(buf).unwrap_or_default())
-            .map_err(crate::Error::Encode)
     } else {
-        metrics.try_export_metrics()
+        metrics.try_export(format)
     };
     let text = text.unwrap_or_else(|error| {
         status = Status::Unavailable;
@@ -111,7 +112,7 @@ pub(super) fn prometheus_metrics(
     PrometheusMetrics {
         status,
         message,
-        content_type: PROMETHEUS_TEXT_CONTENT_TYPE.to_owned(),
+        content_type: format.content_type().to_owned(),
         family_count: text.lines().filter(|l| l.starts_with("# TYPE ")).count(),
         size_bytes: text.len(),
         text,

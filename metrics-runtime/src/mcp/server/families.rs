@@ -11,6 +11,7 @@ use prometheus::core::{Collector, Desc};
 use prometheus::proto;
 
 use super::names::Names;
+use crate::exposition::{OwnFamilies, OwnFamily};
 use crate::family::{Family, Spec};
 use crate::metrics::validate_buckets;
 use crate::series::Histogram;
@@ -64,8 +65,11 @@ impl ServerFamilies {
         let buckets = validate_buckets(OPERATION.name, &MCP_DURATION_BUCKETS)?;
         Ok(Self {
             operation: Family::new(OPERATION, buckets.clone(), const_labels)
-                .map_err(Error::Registry)?,
-            session: Family::new(SESSION, buckets, const_labels).map_err(Error::Registry)?,
+                .map_err(Error::Registry)?
+                .omitting_empty_labels(),
+            session: Family::new(SESSION, buckets, const_labels)
+                .map_err(Error::Registry)?
+                .omitting_empty_labels(),
             tools: Names::default(),
             prompts: Names::default(),
             const_labels: const_labels.to_vec(),
@@ -108,8 +112,16 @@ pub(crate) fn families_in(
                 .and_then(|families| {
                     metrics
                         .registry()
-                        .register(Box::new(RegisteredServer(families.clone())))
+                        .register(Box::new(RegisteredServer {
+                            families: families.clone(),
+                            owner: crate::exposition::owner_of(global),
+                        }))
                         .map_err(Error::Registry)?;
+                    global
+                        .exported
+                        .write()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(families.clone());
                     Ok(families)
                 })
                 .map_err(|e| e.to_string());
@@ -146,22 +158,31 @@ pub(crate) fn for_each_operation_series(
     }
 }
 
-struct RegisteredServer(Arc<ServerFamilies>);
+/// The families in the registry; `owner` identifies the metrics whose own export writes them.
+struct RegisteredServer {
+    families: Arc<ServerFamilies>,
+    owner: usize,
+}
 
 impl Collector for RegisteredServer {
     fn desc(&self) -> Vec<&Desc> {
-        vec![self.0.operation.desc(), self.0.session.desc()]
+        vec![self.families.operation.desc(), self.families.session.desc()]
     }
 
     fn collect(&self) -> Vec<proto::MetricFamily> {
-        let mut families = vec![self.0.operation.collect(), self.0.session.collect()];
-        for family in &mut families {
-            for metric in family.mut_metric().iter_mut() {
-                let mut labels = metric.take_label();
-                labels.retain(|pair| !pair.value().is_empty());
-                metric.set_label(labels);
-            }
+        if crate::exposition::collecting_is_suppressed(self.owner) {
+            return Vec::new();
         }
-        families
+        // Labels with an empty value are left out (see `Family::omitting_empty_labels`).
+        vec![
+            self.families.operation.collect(),
+            self.families.session.collect(),
+        ]
+    }
+}
+
+impl OwnFamilies for ServerFamilies {
+    fn own_families(&self) -> Vec<&dyn OwnFamily> {
+        vec![&self.operation, &self.session]
     }
 }
