@@ -38,12 +38,19 @@ use super::TraceContext;
 /// ```
 #[inline]
 pub fn opentelemetry_context() -> Option<TraceContext> {
-    Context::map_current(|cx| {
-        let span = cx.span();
-        let context = span.span_context();
-        (context.is_sampled() && context.is_valid()).then(|| TraceContext {
-            trace_id: context.trace_id().to_bytes(),
-            span_id: context.span_id().to_bytes(),
+    // `map_current` panics when its thread-local is already destroyed (a call made from
+    // another thread-local's destructor) or mutably borrowed; recording must never panic, so
+    // such a call simply keeps no exemplar. On the normal path the guard costs nothing.
+    std::panic::catch_unwind(|| {
+        Context::map_current(|cx| {
+            let span = cx.span();
+            let context = span.span_context();
+            (context.is_sampled() && context.is_valid()).then(|| TraceContext {
+                trace_id: context.trace_id().to_bytes(),
+                span_id: context.span_id().to_bytes(),
+            })
         })
     })
+    .ok()
+    .flatten()
 }

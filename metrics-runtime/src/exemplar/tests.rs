@@ -233,3 +233,27 @@ fn the_current_opentelemetry_span_when_sampled() {
         .attach();
     assert_eq!(trace(A).in_scope(current), Some(trace(A)));
 }
+
+/// A tracked call made by a thread-local destructor after OpenTelemetry's own thread-local
+/// is gone keeps no exemplar instead of panicking.
+#[cfg(feature = "opentelemetry")]
+#[test]
+fn the_opentelemetry_source_never_panics_in_thread_local_destructors() {
+    struct ReadsOnDrop;
+    impl Drop for ReadsOnDrop {
+        fn drop(&mut self) {
+            assert_eq!(super::opentelemetry_context(), None);
+        }
+    }
+    thread_local! {
+        static READS_ON_DROP: ReadsOnDrop = const { ReadsOnDrop };
+    }
+    std::thread::spawn(|| {
+        // Registered first, destroyed after OpenTelemetry's context (destructors run in
+        // reverse order of registration on the platforms we test on).
+        READS_ON_DROP.with(|_| {});
+        opentelemetry::Context::map_current(|_| ());
+    })
+    .join()
+    .expect("the destructor's read panicked");
+}
