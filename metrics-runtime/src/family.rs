@@ -92,6 +92,7 @@ impl<S: Series> Family<S> {
 
     /// Leaves labels whose value is empty out of the exposition (the MCP server families:
     /// an absent attribute is absent, not empty).
+    #[cfg(feature = "mcp")]
     pub(crate) fn omitting_empty_labels(mut self) -> Self {
         self.omit_empty = true;
         self

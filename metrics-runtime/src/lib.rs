@@ -66,6 +66,7 @@ pub mod mcp;
 mod metrics;
 mod operation;
 mod outcome;
+mod proto_value;
 #[cfg(feature = "push")]
 pub mod push;
 mod quantile;

@@ -165,3 +165,29 @@ impl Site {
         self.failures.get(error_type).copied().unwrap_or(0.0)
     }
 }
+
+/// `(trace_id, span_id)` of the exemplars in an OpenMetrics exposition, on the sample lines
+/// that start with `{series}{` and contain `label` (e.g. `component_name="c"`). Panics if no
+/// such line exists, so that "no exemplar" is never confused with "no series".
+pub fn exemplars(text: &str, series: &str, label: &str) -> Vec<(String, String)> {
+    let field = |exemplar: &str, name: &str| {
+        let start = exemplar.find(&format!("{name}=\""))? + name.len() + 2;
+        let len = exemplar[start..].find('"')?;
+        Some(exemplar[start..start + len].to_owned())
+    };
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with(&format!("{series}{{")) && line.contains(label))
+        .collect();
+    assert!(
+        !lines.is_empty(),
+        "no {series} series with {label}:\n{text}"
+    );
+    lines
+        .into_iter()
+        .filter_map(|line| {
+            let (_, exemplar) = line.split_once(" # {")?;
+            Some((field(exemplar, "trace_id")?, field(exemplar, "span_id")?))
+        })
+        .collect()
+}

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use session_metrics::exemplar::{self, SourceAlreadySet, TraceContext};
 use session_metrics::{ErrorLabel, get_metrics, track_operation};
+use session_metrics_tests::exemplars;
 use session_metrics_tests::prom;
 
 /// What the application's "current request" says: the source reads it.
@@ -33,30 +34,6 @@ fn traced(ok: bool) -> Result<(), E> {
 
 #[track_operation("exemplar_source", "untraced")]
 fn untraced() {}
-
-/// `(trace_id, span_id)` of the exemplars on the lines of `family` that contain `label`.
-fn exemplars(text: &str, family: &str, label: &str) -> Vec<(String, String)> {
-    let field = |exemplar: &str, name: &str| {
-        let start = exemplar.find(&format!("{name}=\""))? + name.len() + 2;
-        let len = exemplar[start..].find('"')?;
-        Some(exemplar[start..start + len].to_owned())
-    };
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|line| line.starts_with(&format!("{family}{{")) && line.contains(label))
-        .collect();
-    assert!(
-        !lines.is_empty(),
-        "no {family} series with {label}:\n{text}"
-    );
-    lines
-        .into_iter()
-        .filter_map(|line| {
-            let (_, exemplar) = line.split_once(" # {")?;
-            Some((field(exemplar, "trace_id")?, field(exemplar, "span_id")?))
-        })
-        .collect()
-}
 
 #[test]
 fn a_source_gives_exemplars_while_it_reports_a_trace() {

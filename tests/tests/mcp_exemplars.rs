@@ -79,26 +79,7 @@ fn exemplars(metrics: &'static SessionMetrics, family: &str, label: &str) -> Vec
         prom::get_openmetrics(&format!("http://{}/metrics", server.local_addr())).unwrap();
     assert_eq!(status, 200);
     assert!(text.ends_with("# EOF\n"), "not OpenMetrics:\n{text}");
-    let field = |exemplar: &str, name: &str| {
-        let start = exemplar.find(&format!("{name}=\""))? + name.len() + 2;
-        let len = exemplar[start..].find('"')?;
-        Some(exemplar[start..start + len].to_owned())
-    };
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|line| line.starts_with(&format!("{family}_bucket{{")) && line.contains(label))
-        .collect();
-    assert!(
-        !lines.is_empty(),
-        "no {family} series with {label}:\n{text}"
-    );
-    lines
-        .into_iter()
-        .filter_map(|line| {
-            let (_, exemplar) = line.split_once(" # {")?;
-            Some((field(exemplar, "trace_id")?, field(exemplar, "span_id")?))
-        })
-        .collect()
+    session_metrics_tests::exemplars(&text, &format!("{family}_bucket"), label)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,44 +10,7 @@ use super::escape;
 use super::number::bound_label;
 use super::writer::{Kind, Writer};
 use crate::Error;
-
-/// prometheus' plain model reads a value with `get_value()`, its `protobuf` model with
-/// `value()` (and hides its own `get_value()` in a private trait). Each trait lends the name
-/// the active model lacks; an inherent method always wins over a trait method, so the model's
-/// own getter runs and the code compiles with either model.
-#[allow(dead_code)]
-trait PlainModelGetter {
-    fn get_value(&self) -> f64;
-}
-
-#[allow(dead_code)]
-trait ProtobufModelGetter {
-    fn value(&self) -> f64;
-}
-
-macro_rules! value_getters {
-    ($($ty:ty),*) => {$(
-        impl PlainModelGetter for $ty {
-            fn get_value(&self) -> f64 {
-                self.value()
-            }
-        }
-        impl ProtobufModelGetter for $ty {
-            fn value(&self) -> f64 {
-                self.get_value()
-            }
-        }
-    )*};
-}
-
-value_getters!(proto::Counter, proto::Gauge);
-
-/// An untyped value: the plain model marks its `Untyped` deprecated (it is protobuf's), but
-/// users' collectors can still produce one.
-#[allow(deprecated)]
-fn untyped_value(metric: &proto::Metric) -> f64 {
-    metric.get_untyped().get_value()
-}
+use crate::proto_value::{counter_value, gauge_value, untyped_value};
 
 /// Writes one gathered family.
 ///
@@ -88,8 +51,8 @@ pub(crate) fn encode_family(
             w.out.push(b'\n');
         };
         match kind {
-            Kind::Counter => line(w, "", None, m.get_counter().get_value()),
-            Kind::Gauge => line(w, "", None, m.get_gauge().get_value()),
+            Kind::Counter => line(w, "", None, counter_value(m)),
+            Kind::Gauge => line(w, "", None, gauge_value(m)),
             Kind::Untyped => line(w, "", None, untyped_value(m)),
             Kind::Histogram => {
                 let h = m.get_histogram();

@@ -3,50 +3,13 @@
 
 use prometheus::proto;
 
-/// prometheus' plain model reads a counter or gauge with `get_value()`, its `protobuf` model
-/// with `value()` (and hides its own `get_value()` in a private trait). Each trait lends the
-/// name the active model lacks; an inherent method always wins over a trait method, so the
-/// model's own getter is what runs, and the code compiles with either model. Under each
-/// model one of the traits goes unused, hence the `allow`s.
-#[allow(dead_code)]
-trait PlainModelGetter {
-    fn get_value(&self) -> f64;
-}
-
-#[allow(dead_code)]
-trait ProtobufModelGetter {
-    fn value(&self) -> f64;
-}
-
-macro_rules! value_getters {
-    ($($ty:ty),*) => {$(
-        impl PlainModelGetter for $ty {
-            fn get_value(&self) -> f64 {
-                self.value()
-            }
-        }
-        impl ProtobufModelGetter for $ty {
-            fn value(&self) -> f64 {
-                self.get_value()
-            }
-        }
-    )*};
-}
-
-value_getters!(proto::Counter, proto::Gauge);
-
-fn counter_value(metric: &proto::Metric) -> f64 {
-    metric.get_counter().get_value()
-}
+use crate::proto_value::counter_value;
+pub(super) use crate::proto_value::gauge_value;
 
 /// A counter's value as a whole count.
 pub(super) fn counter_count(metric: &proto::Metric) -> u64 {
     // Our counters hold integers; `as` saturates and maps NaN to 0.
     counter_value(metric).max(0.0).round() as u64
-}
-
-pub(super) fn gauge_value(metric: &proto::Metric) -> f64 {
-    metric.get_gauge().get_value()
 }
 
 pub(super) fn label<'a>(metric: &'a proto::Metric, name: &str) -> Option<&'a str> {

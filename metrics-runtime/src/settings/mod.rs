@@ -116,6 +116,7 @@ use self::render::shown_raw;
 pub use self::source::print_settings_report;
 use self::source::{FileChoice, LoadReport};
 pub use self::validate::MAX_METRICS_PATH_BYTES;
+#[cfg(feature = "http")]
 pub(crate) use self::validate::STATUS_PAGE_PATHS;
 pub use self::warning::SettingsWarning;
 use self::yaml::{YamlFile, read_yaml_file};
