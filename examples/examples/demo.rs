@@ -194,12 +194,12 @@ fn round_trace(round: u64) -> Option<TraceContext> {
     let n = seed ^ round.wrapping_mul(3);
     let mut trace_id = [0; 16];
     trace_id[..8].copy_from_slice(&mix(n).to_be_bytes());
-    trace_id[8..].copy_from_slice(&mix(n + 1).to_be_bytes());
+    trace_id[8..].copy_from_slice(&mix(n.wrapping_add(1)).to_be_bytes());
     // Never all zero (an invalid id): the last byte is at least 1.
     trace_id[15] |= 1;
     Some(TraceContext {
         trace_id,
-        span_id: (mix(n + 2) | 1).to_be_bytes(),
+        span_id: (mix(n.wrapping_add(2)) | 1).to_be_bytes(),
     })
 }
 

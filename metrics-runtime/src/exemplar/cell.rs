@@ -103,21 +103,29 @@ impl ExemplarCell {
     }
 
     /// Forgets the stored exemplar (written like one, so that a reader never mistakes a
-    /// later exemplar for the one it started reading).
+    /// later exemplar for the one it started reading). A writer storing at that very moment
+    /// is waited for a few spins; one still writing after them (or storing right after) may
+    /// leave its exemplar, as any recording racing a reset may leave its count.
     pub(crate) fn clear(&self) {
-        let seq = self.seq.load(Ordering::Relaxed);
-        if seq == 0
-            || seq % 2 == 1
-            || self
-                .seq
-                .compare_exchange(seq, seq + 1, Ordering::Acquire, Ordering::Relaxed)
-                .is_err()
-        {
+        for _ in 0..READ_ATTEMPTS {
+            let seq = self.seq.load(Ordering::Relaxed);
+            if seq == 0 {
+                return;
+            }
+            if seq % 2 == 1
+                || self
+                    .seq
+                    .compare_exchange(seq, seq + 1, Ordering::Acquire, Ordering::Relaxed)
+                    .is_err()
+            {
+                std::hint::spin_loop();
+                continue;
+            }
+            fence(Ordering::Release);
+            self.timestamp.store(EMPTY, Ordering::Relaxed);
+            self.seq.store(seq + 2, Ordering::Release);
             return;
         }
-        fence(Ordering::Release);
-        self.timestamp.store(EMPTY, Ordering::Relaxed);
-        self.seq.store(seq + 2, Ordering::Release);
     }
 }
 

@@ -77,9 +77,13 @@ pub(crate) fn capture(value: f64) -> Option<Exemplar> {
     stamp(current()?, value)
 }
 
-/// An exemplar of `value` for `context`, stamped now (`None` if the system clock is before
+/// An exemplar of `value` for `context`, stamped now (`None` for an all-zero, i.e. invalid,
+/// trace or span id, which a source or scope may hand over, or if the system clock is before
 /// 1970).
 fn stamp(context: TraceContext, value: f64) -> Option<Exemplar> {
+    if context.trace_id == [0; 16] || context.span_id == [0; 8] {
+        return None;
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;

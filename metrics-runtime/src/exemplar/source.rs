@@ -130,7 +130,8 @@ pub(crate) fn enable() {
 #[inline]
 fn from_source() -> Option<TraceContext> {
     match SOURCE.get() {
-        Some(source) => source(),
+        // Recording never panics: a source that panics gives no exemplar for that call.
+        Some(&source) => std::panic::catch_unwind(source).ok().flatten(),
         None => default_source(),
     }
 }

@@ -138,9 +138,11 @@ pub(crate) fn encode(
         let _exporting = Exporting::start(families.map_or(0, owner_of));
         registry.gather()
     };
-    let mut w = Writer { out, format };
+    let mut names: Vec<&str> = theirs.iter().map(|family| family.name()).collect();
     LABELS.with_borrow_mut(|labels| {
         let Some(families) = families else {
+            names.sort_unstable();
+            let mut w = Writer::new(out, format, &names);
             for family in &theirs {
                 gathered::encode_family(&mut w, family, labels)?;
             }
@@ -148,6 +150,9 @@ pub(crate) fn encode(
             return Ok(());
         };
         families.with_own(|ours| {
+            names.extend(ours.iter().map(|own| own.name()));
+            names.sort_unstable();
+            let mut w = Writer::new(out, format, &names);
             let mut theirs = theirs.iter().peekable();
             for own in ours {
                 while let Some(family) = theirs.next_if(|f| f.name() < own.name()) {
@@ -160,10 +165,9 @@ pub(crate) fn encode(
             for family in theirs {
                 gathered::encode_family(&mut w, family, labels)?;
             }
+            w.finish();
             Ok::<(), Error>(())
-        })?;
-        w.finish();
-        Ok(())
+        })
     })
 }
 
@@ -221,7 +225,9 @@ pub(crate) fn encode_gathered(
     format: Format,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    let mut w = Writer { out, format };
+    let mut names: Vec<&str> = families.iter().map(|family| family.name()).collect();
+    names.sort_unstable();
+    let mut w = Writer::new(out, format, &names);
     let mut labels = Vec::new();
     for family in families {
         gathered::encode_family(&mut w, family, &mut labels)?;

@@ -263,6 +263,39 @@ fn untyped_summary_and_counters_without_total() {
     );
 }
 
+/// A user's gauge `session_start` is legal beside our counter `session_start_total` in the
+/// text format; in OpenMetrics the counter would be family `session_start` too, so it is
+/// declared `unknown` under its full name instead of a second `# TYPE session_start`.
+#[test]
+fn a_counter_whose_family_name_is_taken_is_declared_unknown_in_openmetrics() {
+    let metrics = SessionMetrics::new(Registry::new()).unwrap();
+    let gauge = IntGauge::new("session_start", "A user's gauge.").unwrap();
+    gauge.set(5);
+    metrics.registry().register(Box::new(gauge)).unwrap();
+    metrics.record_session_start("c", "bash");
+    metrics.record_session_end("c", "success", 1.0);
+    let om = metrics.export_openmetrics();
+    assert_eq!(om.matches("# TYPE session_start ").count(), 1, "{om}");
+    assert!(
+        om.contains("# TYPE session_start gauge\nsession_start 5\n"),
+        "{om}"
+    );
+    assert!(
+        om.contains(
+            "# TYPE session_start_total unknown\n\
+             session_start_total{component_name=\"c\",shell_type=\"bash\"} 1\n"
+        ),
+        "{om}"
+    );
+    // Counters whose family name is free keep the counter type.
+    assert!(om.contains("# TYPE session_end counter\n"), "{om}");
+    let text = metrics.export_metrics();
+    assert!(
+        text.contains("# TYPE session_start_total counter\n"),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_reused_buffer_gets_the_same_bytes() {
     let metrics = busy_metrics();

@@ -19,9 +19,19 @@ pub(crate) enum Kind {
 pub(crate) struct Writer<'a> {
     pub(crate) out: &'a mut Vec<u8>,
     pub(crate) format: Format,
+    /// The name of every family in this exposition, sorted: a counter `foo_total` is declared
+    /// as family `foo` in OpenMetrics only if no other family is named `foo`.
+    names: &'a [&'a str],
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// A writer of `format` into `out`, for an exposition of the families named `names`
+    /// (sorted).
+    pub(crate) fn new(out: &'a mut Vec<u8>, format: Format, names: &'a [&'a str]) -> Self {
+        debug_assert!(names.is_sorted());
+        Self { out, format, names }
+    }
+
     pub(crate) fn openmetrics(&self) -> bool {
         self.format == Format::OpenMetrics
     }
@@ -32,12 +42,18 @@ impl Writer<'_> {
     /// In OpenMetrics a counter family is named without its samples' `_total`. A counter
     /// whose name lacks `_total` (only a user's collector can have one) is declared `unknown`
     /// there instead: its samples keep the name they have in the text format, so the series
-    /// Prometheus stores are the same whichever format it scraped.
+    /// Prometheus stores are the same whichever format it scraped. So is a counter `foo_total`
+    /// when another family is named `foo` (a user's gauge `foo`, legal in the text format):
+    /// two `# TYPE foo` would make the OpenMetrics exposition invalid.
     pub(crate) fn header(&mut self, name: &str, help: &str, kind: Kind) {
         let om = self.openmetrics();
         let (family, kind) = match kind {
             Kind::Counter if om => match name.strip_suffix("_total") {
-                Some(family) if !family.is_empty() => (family, "counter"),
+                Some(family)
+                    if !family.is_empty() && self.names.binary_search(&family).is_err() =>
+                {
+                    (family, "counter")
+                }
                 _ => (name, "unknown"),
             },
             Kind::Counter => (name, "counter"),
