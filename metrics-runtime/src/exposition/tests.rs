@@ -320,6 +320,10 @@ fn openmetrics_reference_parser() {
     let metrics = busy_metrics();
     user_collectors(metrics.registry());
     metrics.registry().register(Box::new(Handmade)).unwrap();
+    // A gauge named like our counter `session_end_total`'s OpenMetrics family.
+    let clash = IntGauge::new("session_end", "A user's gauge.").unwrap();
+    clash.set(2);
+    metrics.registry().register(Box::new(clash)).unwrap();
     let f = metrics.families().unwrap();
     let histogram = f.events.duration.get(&["a", "x"]).unwrap();
     histogram.store_exemplar(0, &exemplar(0xab, 0.0000001));
@@ -360,6 +364,8 @@ fn openmetrics_reference_parser() {
         "family hand_untyped unknown - 1".to_owned(),
         "family hand_events unknown - 1".to_owned(),
         "family user_requests counter - 2".to_owned(),
+        "family session_end gauge - 1".to_owned(),
+        "family session_end_total unknown - 1".to_owned(),
         "family aa_user_latency_seconds histogram seconds 5".to_owned(),
         format!(
             "exemplar mcp_event_emit_duration_seconds_bucket a_first=x,component_name=a,event_type=x,instance=buddy-1,le=0.001 {ab} {} 1e-07 1733040000.125000000",
