@@ -52,8 +52,10 @@ pub(crate) struct Family<S: Series> {
     omit_empty: bool,
     /// Every series in exposition order with its label list rendered for the exposition,
     /// rebuilt when series were added (children are never removed, so a changed length says
-    /// so). Costs the rendered labels and two pointers per series, once, not per scrape.
-    rendered: RwLock<Vec<Rendered<S>>>,
+    /// so) and swapped in whole; a scrape clones the `Arc` and encodes with no lock held.
+    /// Costs the rendered labels and two pointers per series, once, not per scrape: nothing
+    /// per series is allocated on a scrape unless series were added since the last one.
+    rendered: RwLock<Arc<[Rendered<S>]>>,
 }
 
 /// One series as the encoder writes it.
@@ -86,7 +88,7 @@ impl<S: Series> Family<S> {
                 .collect(),
             children: RwLock::new(HashMap::new()),
             omit_empty: false,
-            rendered: RwLock::new(Vec::new()),
+            rendered: RwLock::new(Arc::from([])),
         })
     }
 
@@ -113,25 +115,31 @@ impl<S: Series> Family<S> {
     /// Calls `f` with every series in exposition order: by label values in label-name order
     /// (a series with fewer labels, which only omitted empty labels make, first), as
     /// `Registry::gather` orders them.
+    ///
+    /// No lock is held while `f` runs, so a slow encode never delays a call creating a
+    /// series. When nothing was added since the last scrape this costs two read locks and an
+    /// `Arc` clone; otherwise the family is rendered again (under `children.read` and the
+    /// `rendered` write lock, not during `f`) and the new list replaces the old one.
     pub(crate) fn with_rendered<R>(&self, f: impl FnOnce(&[Rendered<S>]) -> R) -> R {
-        let children = self.children.read().unwrap_or_else(PoisonError::into_inner);
-        let len = children.len();
-        {
-            let rendered = self.rendered.read().unwrap_or_else(PoisonError::into_inner);
-            if rendered.len() == len {
-                drop(children);
-                return f(&rendered);
+        let current = {
+            let children = self.children.read().unwrap_or_else(PoisonError::into_inner);
+            let cached = Arc::clone(&self.rendered.read().unwrap_or_else(PoisonError::into_inner));
+            if cached.len() == children.len() {
+                cached
+            } else {
+                drop(cached);
+                let mut rendered = self
+                    .rendered
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner);
+                // Another scraper may have rendered them while this one waited.
+                if rendered.len() != children.len() {
+                    *rendered = self.render(&children).into();
+                }
+                Arc::clone(&rendered)
             }
-        }
-        let mut rendered = self
-            .rendered
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        if rendered.len() != len {
-            *rendered = self.render(&children);
-        }
-        drop(children);
-        f(&rendered)
+        };
+        f(&current)
     }
 
     fn render(&self, children: &HashMap<Key, Arc<S>>) -> Vec<Rendered<S>> {
@@ -320,5 +328,48 @@ mod tests {
         assert_eq!(family.get(&["ab", "c"]).unwrap().get(), 1);
         assert_eq!(family.get(&["a", "bc"]).unwrap().get(), 2);
         assert_eq!(family.collect().get_metric().len(), 2);
+    }
+
+    fn labels(rendered: &[Rendered<Counter>]) -> Vec<&str> {
+        rendered
+            .iter()
+            .map(|r| std::str::from_utf8(&r.labels).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn no_lock_is_held_while_the_rendered_series_are_used() {
+        let family = Family::<Counter>::new(SPEC, (), &[]).unwrap();
+        family.with(&["x", "2"]).inc();
+        for added in [true, false] {
+            family.with_rendered(|rendered| {
+                assert_eq!(rendered.len(), 1, "added since the last scrape: {added}");
+                assert!(family.children.try_write().is_ok(), "children locked");
+                assert!(family.rendered.try_write().is_ok(), "rendered locked");
+            });
+        }
+        // A series created during an encode is in the next one, not in the running one.
+        family.with_rendered(|rendered| {
+            family.with(&["x", "1"]).inc();
+            assert_eq!(labels(rendered), [r#"a="x",b="2""#]);
+            family.with_rendered(|again| {
+                assert_eq!(labels(again), [r#"a="x",b="1""#, r#"a="x",b="2""#]);
+            });
+        });
+        family.with_rendered(|rendered| {
+            assert_eq!(labels(rendered), [r#"a="x",b="1""#, r#"a="x",b="2""#]);
+        });
+    }
+
+    #[test]
+    fn an_unchanged_family_reuses_its_rendered_list() {
+        let family = Family::<Counter>::new(SPEC, (), &[]).unwrap();
+        family.with(&["x", "1"]).inc();
+        let first = family.with_rendered(|r| r.as_ptr());
+        assert_eq!(family.with_rendered(|r| r.as_ptr()), first);
+        family.with(&["x", "2"]).inc();
+        let second = family.with_rendered(|r| (r.as_ptr(), r.len()));
+        assert_eq!(second.1, 2);
+        assert_eq!(family.with_rendered(|r| r.as_ptr()), second.0);
     }
 }
