@@ -5,17 +5,14 @@ async fn fetch(&self, id: u32) -> Result<String, std::io::Error> {
 #[cfg(not(clippy))]
 async fn fetch(&self, id: u32) -> Result<String, std::io::Error> {
     let __sm_site: &'static ::session_metrics::__private::CallSite = {
-        static __SESSION_METRICS_CALL_SITE: ::session_metrics::__private::CallSite = ::session_metrics::__private::CallSite::new(
-            "jobs",
-            "fetch",
-        );
         ::session_metrics::__private::register_operation! {
-            __SESSION_METRICS_OPERATION = ::session_metrics::__private::Operation::new(&
-            __SESSION_METRICS_CALL_SITE, ::core::concat!(::core::module_path!(), "::",
-            "fetch"), ::core::file!(), ::core::line!(), ::core::option::Option::None,
+            __SESSION_METRICS_OPERATION =
+            ::session_metrics::__private::Operation::new(::session_metrics::__private::CallSite::new("jobs",
+            "fetch"), ::core::concat!(::core::module_path!(), "::", "fetch"),
+            ::core::file!(), ::core::line!(), ::core::option::Option::None,
             ::session_metrics::__private::no_error_labels,)
         }
-        &__SESSION_METRICS_CALL_SITE
+        __SESSION_METRICS_OPERATION.call_site()
     };
     let __sm_enabled: bool = true;
     let __sm_guard = __sm_site.enter(__sm_enabled);
@@ -25,9 +22,7 @@ async fn fetch(&self, id: u32) -> Result<String, std::io::Error> {
     __sm_guard
         .finish({
             #[allow(unused_imports)]
-            use ::session_metrics::__private::{
-                ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _,
-            };
+            use ::session_metrics::__private::Classify as _;
             (&&&&::session_metrics::__private::Probe(&__sm_ret)).__sm_outcome()
         });
     #[allow(unreachable_code)] __sm_ret

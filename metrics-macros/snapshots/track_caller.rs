@@ -11,19 +11,16 @@ fn get(&self, key: &str) -> Result<&str, Missing> {
 #[track_caller]
 fn get(&self, key: &str) -> Result<&str, Missing> {
     let __sm_site: &'static ::session_metrics::__private::CallSite = {
-        static __SESSION_METRICS_CALL_SITE: ::session_metrics::__private::CallSite = ::session_metrics::__private::CallSite::new(
-            "config",
-            "get",
-        );
         ::session_metrics::__private::register_operation! {
-            __SESSION_METRICS_OPERATION = ::session_metrics::__private::Operation::new(&
-            __SESSION_METRICS_CALL_SITE, ::core::concat!(::core::module_path!(), "::",
-            "get"), ::core::file!(), ::core::line!(), ::core::option::Option::None, || {
+            __SESSION_METRICS_OPERATION =
+            ::session_metrics::__private::Operation::new(::session_metrics::__private::CallSite::new("config",
+            "get"), ::core::concat!(::core::module_path!(), "::", "get"),
+            ::core::file!(), ::core::line!(), ::core::option::Option::None, || {
             #[allow(unused_imports)] use ::session_metrics::__private:: { ViaErrorLabels
             as _, ViaNoLabels as _ }; (&& ::session_metrics::__private::LabelsOf:: <
             Missing > ::NEW).__sm_error_labels() },)
         }
-        &__SESSION_METRICS_CALL_SITE
+        __SESSION_METRICS_OPERATION.call_site()
     };
     let __sm_enabled: bool = true;
     let __sm_guard = __sm_site.enter(__sm_enabled).inline();
@@ -47,9 +44,7 @@ fn get(&self, key: &str) -> Result<&str, Missing> {
     __sm_guard
         .finish({
             #[allow(unused_imports)]
-            use ::session_metrics::__private::{
-                ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _,
-            };
+            use ::session_metrics::__private::Classify as _;
             (&&&&::session_metrics::__private::Probe(&__sm_ret)).__sm_outcome()
         });
     #[allow(unreachable_code)] __sm_ret

@@ -89,7 +89,6 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
     let names = Names::new();
     let Names {
         site,
-        site_static,
         operation,
         guard,
         enabled,
@@ -120,13 +119,13 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
         .enabled
         .as_ref()
         .map_or_else(|| quote!(true), |e| quote!(#e));
-    let entry = catalogue_entry(args, function, &private, site_static);
-    // The statics sit in a block of its own: the body never sees them.
+    let entry = catalogue_entry(args, function, &private, &site_init);
+    // The call site lives in its catalogue entry, one static registered at link time; it sits
+    // in a block of its own: the body never sees it.
     let prologue = quote! {
         let #site: &'static #private::CallSite = {
-            static #site_static: #private::CallSite = #site_init;
             #private::register_operation! { #operation = #entry }
-            &#site_static
+            #operation.call_site()
         };
         let #enabled: bool = #enabled_expr;
     };
@@ -315,7 +314,7 @@ fn catalogue_entry(
     args: &Args,
     function: &Function,
     private: &TokenStream,
-    site_static: &syn::Ident,
+    site_init: &TokenStream,
 ) -> TokenStream {
     let ident = &function.sig.ident;
     let name = LitStr::new(&ident.to_string(), ident.span());
@@ -342,7 +341,7 @@ fn catalogue_entry(
     };
     quote! {
         #private::Operation::new(
-            &#site_static,
+            #site_init,
             ::core::concat!(::core::module_path!(), "::", #name),
             #file,
             #line,
@@ -415,7 +414,7 @@ fn known_error_type(function: &Function) -> Option<Type> {
 fn outcome_of(private: &TokenStream, value: &TokenStream) -> TokenStream {
     quote! {{
         #[allow(unused_imports)]
-        use #private::{ViaAny as _, ViaCallOutcome as _, ViaLabel as _, ViaTypeName as _};
+        use #private::Classify as _;
         (&&&&#private::Probe(#value)).__sm_outcome()
     }}
 }

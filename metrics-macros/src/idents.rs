@@ -25,9 +25,8 @@ pub(crate) fn body_label() -> Lifetime {
 pub(crate) struct Names {
     /// `&'static CallSite` of this function.
     pub site: Ident,
-    /// The static behind `site`, inside a block of its own.
-    pub site_static: Ident,
-    /// The catalogue entry registered beside `site_static`.
+    /// The catalogue entry that holds the call site: the one static of the expansion,
+    /// inside a block of its own.
     pub operation: Ident,
     /// The drop guard timing a synchronous call.
     pub guard: Ident,
@@ -44,7 +43,6 @@ impl Names {
     pub(crate) fn new() -> Self {
         Self {
             site: hidden("__sm_site"),
-            site_static: hidden("__SESSION_METRICS_CALL_SITE"),
             operation: hidden("__SESSION_METRICS_OPERATION"),
             guard: hidden("__sm_guard"),
             enabled: hidden("__sm_enabled"),

@@ -309,7 +309,7 @@ pub mod __private {
     #[cfg(feature = "tracing")]
     pub use crate::instrumented::instrument_traced;
     pub use crate::instrumented::{Instrumented, call_once, expect_output, instrument};
-    pub use crate::outcome::{Outcome, Probe, ViaAny, ViaCallOutcome, ViaLabel, ViaTypeName};
+    pub use crate::outcome::{Classify, Outcome, Probe};
     pub use crate::try_exit::{Branch, FromResidual, from_residual};
     #[cfg(feature = "tracing")]
     pub use tracing;

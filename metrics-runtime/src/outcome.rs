@@ -53,13 +53,16 @@ pub trait CallOutcome {
 /// Borrowed return value under inspection.
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
-/// Types with their own [`CallOutcome`].
-pub trait ViaCallOutcome {
+/// The outcome of a probed value. One trait, implemented at four depths of reference: the
+/// impls cannot overlap (their `Self` types differ in depth), and method lookup on
+/// `&&&&Probe` tries the deepest first, so the most specific impl that applies wins.
+pub trait Classify {
     /// The outcome of the probed value.
     fn __sm_outcome(&self) -> Outcome;
 }
 
-impl<T: CallOutcome + ?Sized> ViaCallOutcome for &&&Probe<'_, T> {
+/// Types with their own [`CallOutcome`].
+impl<T: CallOutcome + ?Sized> Classify for &&&Probe<'_, T> {
     #[inline]
     fn __sm_outcome(&self) -> Outcome {
         self.0.call_outcome()
@@ -67,12 +70,7 @@ impl<T: CallOutcome + ?Sized> ViaCallOutcome for &&&Probe<'_, T> {
 }
 
 /// `Result<T, E>` with `E: ErrorLabel`.
-pub trait ViaLabel {
-    /// The outcome of the probed value.
-    fn __sm_outcome(&self) -> Outcome;
-}
-
-impl<T, E: ErrorLabel> ViaLabel for &&Probe<'_, Result<T, E>> {
+impl<T, E: ErrorLabel> Classify for &&Probe<'_, Result<T, E>> {
     #[inline]
     fn __sm_outcome(&self) -> Outcome {
         match self.0 {
@@ -83,12 +81,7 @@ impl<T, E: ErrorLabel> ViaLabel for &&Probe<'_, Result<T, E>> {
 }
 
 /// Any other `Result<T, E>`: labelled with `E`'s short type name.
-pub trait ViaTypeName {
-    /// The outcome of the probed value.
-    fn __sm_outcome(&self) -> Outcome;
-}
-
-impl<T, E> ViaTypeName for &Probe<'_, Result<T, E>> {
+impl<T, E> Classify for &Probe<'_, Result<T, E>> {
     #[inline]
     fn __sm_outcome(&self) -> Outcome {
         match self.0 {
@@ -99,12 +92,7 @@ impl<T, E> ViaTypeName for &Probe<'_, Result<T, E>> {
 }
 
 /// Every other return type counts as success.
-pub trait ViaAny {
-    /// The outcome of the probed value.
-    fn __sm_outcome(&self) -> Outcome;
-}
-
-impl<T: ?Sized> ViaAny for Probe<'_, T> {
+impl<T: ?Sized> Classify for Probe<'_, T> {
     #[inline]
     fn __sm_outcome(&self) -> Outcome {
         Outcome::Success

