@@ -8,9 +8,8 @@ async fn fetch(&self, id: u32) -> Result<String, std::io::Error> {
         ::session_metrics::__private::register_operation! {
             __SESSION_METRICS_OPERATION =
             ::session_metrics::__private::Operation::new(::session_metrics::__private::CallSite::new("jobs",
-            "fetch"), ::core::concat!(::core::module_path!(), "::", "fetch"),
-            ::core::file!(), ::core::line!(), ::core::option::Option::None,
-            ::session_metrics::__private::no_error_labels,)
+            "fetch"), ::core::module_path!(), "fetch", ::core::file!(), ::core::line!(),
+            ::core::option::Option::None, ::session_metrics::__private::no_error_labels,)
         }
         __SESSION_METRICS_OPERATION.call_site()
     };

@@ -12,8 +12,8 @@ async fn fetch_all(&self, ids: &[u32]) -> Result<Vec<String>, std::io::Error> {
         ::session_metrics::__private::register_operation! {
             __SESSION_METRICS_OPERATION =
             ::session_metrics::__private::Operation::new(::session_metrics::__private::CallSite::new("jobs",
-            "fetch_all"), ::core::concat!(::core::module_path!(), "::", "fetch_all"),
-            ::core::file!(), ::core::line!(), ::core::option::Option::None,
+            "fetch_all"), ::core::module_path!(), "fetch_all", ::core::file!(),
+            ::core::line!(), ::core::option::Option::None,
             ::session_metrics::__private::no_error_labels,)
         }
         __SESSION_METRICS_OPERATION.call_site()

@@ -13,9 +13,8 @@ pub fn parse(s: &str) -> Result<u32, std::num::ParseIntError> {
         ::session_metrics::__private::register_operation! {
             __SESSION_METRICS_OPERATION =
             ::session_metrics::__private::Operation::new(::session_metrics::__private::CallSite::new("store",
-            "parse"), ::core::concat!(::core::module_path!(), "::", "parse"),
-            ::core::file!(), ::core::line!(), ::core::option::Option::None,
-            ::session_metrics::__private::no_error_labels,)
+            "parse"), ::core::module_path!(), "parse", ::core::file!(), ::core::line!(),
+            ::core::option::Option::None, ::session_metrics::__private::no_error_labels,)
         }
         __SESSION_METRICS_OPERATION.call_site()
     };

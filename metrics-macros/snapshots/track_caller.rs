@@ -14,11 +14,11 @@ fn get(&self, key: &str) -> Result<&str, Missing> {
         ::session_metrics::__private::register_operation! {
             __SESSION_METRICS_OPERATION =
             ::session_metrics::__private::Operation::new(::session_metrics::__private::CallSite::new("config",
-            "get"), ::core::concat!(::core::module_path!(), "::", "get"),
-            ::core::file!(), ::core::line!(), ::core::option::Option::None, || {
-            #[allow(unused_imports)] use ::session_metrics::__private:: { ViaErrorLabels
-            as _, ViaNoLabels as _ }; (&& ::session_metrics::__private::LabelsOf:: <
-            Missing > ::NEW).__sm_error_labels() },)
+            "get"), ::core::module_path!(), "get", ::core::file!(), ::core::line!(),
+            ::core::option::Option::None, || { #[allow(unused_imports)] use
+            ::session_metrics::__private:: { ViaErrorLabels as _, ViaNoLabels as _ }; (&&
+            ::session_metrics::__private::LabelsOf:: < Missing > ::NEW)
+            .__sm_error_labels() },)
         }
         __SESSION_METRICS_OPERATION.call_site()
     };
