@@ -162,6 +162,17 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
     let closure = |ret_ty: &Type| quote!(#private::call_once(move || -> #ret_ty #block));
     // A body that cannot leave early runs in the function itself (see `early_exit`).
     let in_place = !may_exit_early(block.to_token_stream());
+    // The tail of a body run in the function itself: its value recorded, then returned.
+    let run_here = |value: TokenStream| {
+        quote! {
+            #[allow(unreachable_code, clippy::diverging_sub_expression)]
+            let #ret: #ret_ty = #value;
+            #[allow(unreachable_code)]
+            #guard.finish(#outcome_of_ret);
+            #[allow(unreachable_code)]
+            #ret
+        }
+    };
 
     // The future a future-returning body builds (used by those shapes only).
     let built_future = || {
@@ -179,31 +190,25 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
     let body = match function.shape() {
         Shape::Sync if inline => {
             let block = inlined(Some(ret_ty.clone()));
+            let tail = run_here(quote!(#label: #block));
             quote! {
                 #prologue
                 #make_span
                 let #guard = #enter.inline();
                 #enter_span
-                #[allow(unreachable_code, clippy::diverging_sub_expression)]
-                let #ret: #ret_ty = #label: #block;
-                #[allow(unreachable_code)]
-                #guard.finish(#outcome_of_ret);
-                #[allow(unreachable_code)]
-                #ret
+                #tail
             }
         }
-        Shape::Sync if in_place => quote! {
-            #prologue
-            #make_span
-            let #guard = #enter;
-            #enter_span
-            #[allow(unreachable_code, clippy::diverging_sub_expression)]
-            let #ret: #ret_ty = #block;
-            #[allow(unreachable_code)]
-            #guard.finish(#outcome_of_ret);
-            #[allow(unreachable_code)]
-            #ret
-        },
+        Shape::Sync if in_place => {
+            let tail = run_here(block.to_token_stream());
+            quote! {
+                #prologue
+                #make_span
+                let #guard = #enter;
+                #enter_span
+                #tail
+            }
+        }
         Shape::Sync => {
             let call = closure(&ret_ty);
             quote! {
@@ -239,15 +244,11 @@ fn instrumented(args: &Args, function: &Function) -> TokenStream {
                 }
             } else if in_place {
                 // As below, with the body in the function's own future.
+                let tail = run_here(block.to_token_stream());
                 quote! {
                     #prologue
                     let #guard = #enter;
-                    #[allow(unreachable_code, clippy::diverging_sub_expression)]
-                    let #ret: #ret_ty = #block;
-                    #[allow(unreachable_code)]
-                    #guard.finish(#outcome_of_ret);
-                    #[allow(unreachable_code)]
-                    #ret
+                    #tail
                 }
             } else {
                 // The function's own future is the timer: its code runs from the first poll,
